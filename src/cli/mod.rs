@@ -1,0 +1,223 @@
+//! Command-line definitions (clap) and dispatch. One file per command.
+
+mod dump;
+mod explain;
+mod why;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::render::human::Style;
+use crate::render::Format;
+use crate::rules::Severity;
+
+const ABOUT: &str = "Explains why a stateful Pod's storage is stuck: Pod → PVC → PV → StorageClass → CSI driver → VolumeAttachment → Node, root cause first, with evidence and a fix.";
+
+const AFTER_HELP: &str = "Examples:
+  kubectl storage why pod/db-0 -n prod          diagnose one pod's volumes
+  kubectl storage why sts/db -n prod            every replica of a StatefulSet
+  kubectl storage why pvc/data-db-0 -o json     machine-readable
+  kubectl storage why task-pod --snapshot examples/seed/   offline, no cluster
+  kubectl storage dump ./bundle pod/db-0        save what `why` reads, for later or a bug report
+  kubectl storage explain zone-mismatch         what a finding means and how to fix it
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error,
+unreadable input, or the cluster could not be reached.";
+
+/// kubectl-storage: debug stateful storage on Kubernetes and AWS EBS.
+#[derive(Debug, Parser)]
+#[command(name = "kubectl-storage", bin_name = "kubectl storage", version, about = ABOUT, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts (kubectl passes none to plugins, so we define them).
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// The kubeconfig cluster to use.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// The kubeconfig user to use.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Namespace of the target (default: the context's namespace, else "default").
+    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Impersonate this user or service account (system:serviceaccount:NS:NAME).
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub impersonate: Option<String>,
+    /// Timeout for each API request, e.g. 10s, 1m (default 30s).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub request_timeout: Option<Duration>,
+    /// Output format.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Human)]
+    pub output: Format,
+    /// Never colour the output (also: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Verbosity: 1 prints what was read and how, 2 adds per-request detail.
+    #[arg(
+        short = 'v',
+        long = "verbosity",
+        global = true,
+        value_name = "N",
+        default_value_t = 0
+    )]
+    pub verbosity: u8,
+    /// Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub snapshot: Vec<PathBuf>,
+    /// Exit 1 when a finding at or above this severity is found.
+    #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+/// The `--fail-on` threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    /// Whether a finding of `severity` trips the gate.
+    pub fn trips(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Never => false,
+            FailOn::Error => severity == Severity::Error,
+            FailOn::Warning => severity <= Severity::Warning,
+            FailOn::Info => true,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk one chain and explain why it is (or is not) healthy.
+    #[command(after_help = why::AFTER_HELP)]
+    Why(why::WhyArgs),
+    /// Write everything `why` reads to a directory, for offline diagnosis and bug reports.
+    #[command(after_help = dump::AFTER_HELP)]
+    Dump(dump::DumpArgs),
+    /// Print a finding's What / Why / Fix text (or list every code).
+    Explain(explain::ExplainArgs),
+}
+
+fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(
+        s.find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(s.len()),
+    );
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?}: use e.g. 10s, 1m"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("invalid duration {s:?}: use e.g. 10s, 1m")),
+    };
+    if secs <= 0.0 {
+        // kubectl's 0 means "no timeout"; we keep a ceiling so a dead server cannot hang us.
+        return Ok(Duration::from_secs(300));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+impl GlobalArgs {
+    /// Output styling from flags, NO_COLOR and whether stdout is a terminal.
+    pub fn style(&self) -> Style {
+        let tty = std::io::stdout().is_terminal();
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            color: tty && !self.no_color && !no_color_env,
+            width: tty.then(terminal_width).flatten(),
+        }
+    }
+
+    /// Prints a note on stderr at or above verbosity `level`.
+    pub fn note(&self, level: u8, msg: impl AsRef<str>) {
+        if self.verbosity >= level {
+            eprintln!("{}", msg.as_ref());
+        }
+    }
+
+    fn connect_options(&self) -> crate::fetch::kube::ConnectOptions {
+        crate::fetch::kube::ConnectOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            cluster: self.cluster.clone(),
+            user: self.user.clone(),
+            impersonate: self.impersonate.clone(),
+            request_timeout: self.request_timeout,
+        }
+    }
+}
+
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 40)
+        .or(Some(100))
+}
+
+/// Parses the command line, runs the command, prints errors as one line, returns the exit code.
+pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info}. Please report it with `kubectl storage dump`.");
+        std::process::exit(2);
+    }));
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if let Some(h) = e.hint() {
+                eprintln!("hint: {h}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Why(args) => why::run(&cli.global, args),
+        Command::Dump(args) => dump::run(&cli.global, args),
+        Command::Explain(args) => explain::run(&cli.global, args),
+    }
+}
+
+/// A Tokio runtime for the live commands.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// Writes to stdout, treating a closed pipe (`| head`) as success.
+fn print(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}

@@ -1,0 +1,304 @@
+//! [`Ctx`]: the snapshot seen from one diagnosis — which objects are in focus, what "now" is,
+//! and indexed lookups the rules share.
+
+use std::collections::HashMap;
+
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass, VolumeAttachment};
+
+use crate::k8s;
+use crate::snapshot::{EventRecord, Kind, Lookup, Snapshot};
+
+/// The class a claim ends up with.
+#[derive(Debug)]
+pub enum ClaimClass<'a> {
+    /// `storageClassName: ""`: static binding only, no provisioning.
+    Empty,
+    /// A named class (looked up).
+    Named(&'a str, Lookup<'a, StorageClass>),
+    /// No class named and no default class: the claim waits for a class-less PV.
+    NoDefault,
+    /// No class named; the (newest) default class applies.
+    Default(&'a StorageClass),
+    /// No class named, and whether a default exists is unknown.
+    Unknown(String),
+}
+
+/// The snapshot, the objects under diagnosis and fast lookups. Built once per diagnosis.
+pub struct Ctx<'a> {
+    pub snap: &'a Snapshot,
+    /// The reference time for ages ("stuck for 3h").
+    pub now: jiff::Timestamp,
+    /// Pods in focus.
+    pub pods: Vec<&'a Pod>,
+    /// Claims in focus.
+    pub pvcs: Vec<&'a PersistentVolumeClaim>,
+    /// Volumes in focus.
+    pub pvs: Vec<&'a PersistentVolume>,
+    /// True for `scan`: cluster-wide findings (orphans, unclaimed PVs, duplicate defaults) apply.
+    pub cluster_wide: bool,
+    pvc_idx: HashMap<(&'a str, &'a str), usize>,
+    pv_idx: HashMap<&'a str, usize>,
+    node_idx: HashMap<&'a str, usize>,
+    events_idx: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
+}
+
+fn ns_name<T: kube::Resource>(o: &T) -> (&str, &str) {
+    let m = o.meta();
+    (
+        m.namespace.as_deref().unwrap_or_default(),
+        m.name.as_deref().unwrap_or_default(),
+    )
+}
+
+impl<'a> Ctx<'a> {
+    /// A context over `snap` with nothing in focus yet.
+    pub fn new(snap: &'a Snapshot, now: jiff::Timestamp) -> Self {
+        let pvc_idx = snap
+            .pvcs
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (ns_name(o), i))
+            .collect();
+        let pv_idx = snap
+            .pvs
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (ns_name(o).1, i))
+            .collect();
+        let node_idx = snap
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (ns_name(o).1, i))
+            .collect();
+        let mut events_idx: HashMap<_, Vec<usize>> = HashMap::new();
+        for (i, e) in snap.events.iter().enumerate() {
+            let key = (
+                e.kind.as_str(),
+                e.namespace.as_deref().unwrap_or_default(),
+                e.name.as_str(),
+            );
+            events_idx.entry(key).or_default().push(i);
+        }
+        Ctx {
+            snap,
+            now,
+            pods: Vec::new(),
+            pvcs: Vec::new(),
+            pvs: Vec::new(),
+            cluster_wide: false,
+            pvc_idx,
+            pv_idx,
+            node_idx,
+            events_idx,
+        }
+    }
+
+    /// Puts every object of the snapshot in focus (`scan`).
+    pub fn focus_all(&mut self) {
+        self.pods = self.snap.pods.iter().collect();
+        self.pvcs = self.snap.pvcs.iter().collect();
+        self.pvs = self.snap.pvs.iter().collect();
+        self.cluster_wide = true;
+    }
+
+    /// Looks up a claim.
+    pub fn pvc(&self, namespace: &str, name: &str) -> Lookup<'a, PersistentVolumeClaim> {
+        match self.pvc_idx.get(&(namespace, name)) {
+            Some(&i) => Lookup::Found(&self.snap.pvcs[i]),
+            None => self.absent(Kind::PersistentVolumeClaim, Some(namespace)),
+        }
+    }
+
+    /// Looks up a PV.
+    pub fn pv(&self, name: &str) -> Lookup<'a, PersistentVolume> {
+        match self.pv_idx.get(name) {
+            Some(&i) => Lookup::Found(&self.snap.pvs[i]),
+            None => self.absent(Kind::PersistentVolume, None),
+        }
+    }
+
+    /// Looks up a node.
+    pub fn node(&self, name: &str) -> Lookup<'a, Node> {
+        match self.node_idx.get(name) {
+            Some(&i) => Lookup::Found(&self.snap.nodes[i]),
+            None => self.absent(Kind::Node, None),
+        }
+    }
+
+    /// Looks up a StorageClass.
+    pub fn class(&self, name: &str) -> Lookup<'a, StorageClass> {
+        self.snap
+            .lookup(&self.snap.storage_classes, Kind::StorageClass, None, name)
+    }
+
+    /// Looks up a CSIDriver object.
+    pub fn csi_driver(&self, name: &str) -> Lookup<'a, CSIDriver> {
+        self.snap
+            .lookup(&self.snap.csi_drivers, Kind::CSIDriver, None, name)
+    }
+
+    /// Looks up a node's CSINode.
+    pub fn csi_node(&self, node: &str) -> Lookup<'a, CSINode> {
+        self.snap
+            .lookup(&self.snap.csi_nodes, Kind::CSINode, None, node)
+    }
+
+    fn absent<T>(&self, kind: Kind, namespace: Option<&str>) -> Lookup<'a, T> {
+        match self.snap.unknown_reason(kind, namespace) {
+            None => Lookup::Missing,
+            Some(r) => Lookup::Unknown(r),
+        }
+    }
+
+    /// Events about one object, newest last.
+    pub fn events_for(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Vec<&'a EventRecord> {
+        let key = (kind, namespace.unwrap_or_default(), name);
+        let mut out: Vec<&EventRecord> = self
+            .events_idx
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.snap.events[i])
+            .collect();
+        out.sort_by_key(|e| e.last);
+        out
+    }
+
+    /// Events about a pod.
+    pub fn pod_events(&self, pod: &Pod) -> Vec<&'a EventRecord> {
+        let (ns, name) = ns_name(pod);
+        self.events_for("Pod", Some(ns), name)
+    }
+
+    /// Events about a claim.
+    pub fn pvc_events(&self, pvc: &PersistentVolumeClaim) -> Vec<&'a EventRecord> {
+        let (ns, name) = ns_name(pvc);
+        self.events_for("PersistentVolumeClaim", Some(ns), name)
+    }
+
+    /// Pods (in the snapshot) whose volumes use the claim `namespace/name`.
+    pub fn pods_using(&self, namespace: &str, name: &str) -> Vec<&'a Pod> {
+        self.snap
+            .pods
+            .iter()
+            .filter(|p| p.metadata.namespace.as_deref() == Some(namespace))
+            .filter(|p| k8s::pod_claims(p).iter().any(|(_, c)| c == name))
+            .collect()
+    }
+
+    /// The PV a claim is bound to (by `spec.volumeName`), if it names one.
+    pub fn pv_of(&self, pvc: &PersistentVolumeClaim) -> Option<Lookup<'a, PersistentVolume>> {
+        let name = pvc
+            .spec
+            .as_ref()?
+            .volume_name
+            .as_deref()
+            .filter(|n| !n.is_empty())?;
+        Some(self.pv(name))
+    }
+
+    /// Default StorageClasses, newest first (the one Kubernetes picks comes first).
+    pub fn default_classes(&self) -> Vec<&'a StorageClass> {
+        let mut defaults: Vec<&StorageClass> = self
+            .snap
+            .storage_classes
+            .iter()
+            .filter(|sc| k8s::is_default_class(sc))
+            .collect();
+        defaults.sort_by(|a, b| {
+            let t = |s: &StorageClass| s.metadata.creation_timestamp.as_ref().map(|t| t.0);
+            t(b).cmp(&t(a))
+                .then_with(|| a.metadata.name.cmp(&b.metadata.name))
+        });
+        defaults
+    }
+
+    /// The class a claim uses: named, default, empty, or none.
+    pub fn claim_class(&self, pvc: &'a PersistentVolumeClaim) -> ClaimClass<'a> {
+        match k8s::pvc_class_name(pvc) {
+            Some("") => ClaimClass::Empty,
+            Some(name) => ClaimClass::Named(name, self.class(name)),
+            None => {
+                if let Some(reason) = self.snap.unknown_reason(Kind::StorageClass, None) {
+                    return ClaimClass::Unknown(reason);
+                }
+                match self.default_classes().first() {
+                    Some(sc) => ClaimClass::Default(sc),
+                    None => ClaimClass::NoDefault,
+                }
+            }
+        }
+    }
+
+    /// The StorageClass object a claim uses, when it resolves to one.
+    pub fn class_of(&self, pvc: &'a PersistentVolumeClaim) -> Option<&'a StorageClass> {
+        match self.claim_class(pvc) {
+            ClaimClass::Named(_, l) => l.found(),
+            ClaimClass::Default(sc) => Some(sc),
+            _ => None,
+        }
+    }
+
+    /// VolumeAttachments for a PV.
+    pub fn attachments_of(&self, pv_name: &str) -> Vec<&'a VolumeAttachment> {
+        self.snap
+            .volume_attachments
+            .iter()
+            .filter(|va| va.spec.source.persistent_volume_name.as_deref() == Some(pv_name))
+            .collect()
+    }
+
+    /// The nodes a new pod could land on (Ready, not cordoned).
+    pub fn schedulable_nodes(&self) -> impl Iterator<Item = &'a Node> {
+        self.snap.nodes.iter().filter(|n| k8s::node_schedulable(n))
+    }
+
+    /// "us-east-1a ×2, us-east-1b ×1": where schedulable nodes are, for messages.
+    pub fn node_zone_summary(&self) -> String {
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for n in self.schedulable_nodes() {
+            *counts
+                .entry(k8s::node_zone(n).unwrap_or("no zone label"))
+                .or_default() += 1;
+        }
+        if counts.is_empty() {
+            return "no schedulable nodes".into();
+        }
+        counts
+            .iter()
+            .map(|(z, c)| format!("{z} ×{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Seconds since `t` (0 if in the future).
+    pub fn age_secs(&self, t: jiff::Timestamp) -> i64 {
+        (self.now.as_second() - t.as_second()).max(0)
+    }
+
+    /// kubectl-style age of an object or event time.
+    pub fn age(&self, t: Option<jiff::Timestamp>) -> String {
+        t.map(|t| k8s::format_age(self.age_secs(t)))
+            .unwrap_or_else(|| "?".into())
+    }
+
+    /// "187× ExternalProvisioning, last 2m ago: \"…\"": an event as evidence.
+    pub fn event_evidence(&self, e: &EventRecord) -> String {
+        format!(
+            "{}× {} on {}/{}, last {} ago: \"{}\"",
+            e.count,
+            e.reason,
+            e.namespace.as_deref().unwrap_or("-"),
+            e.name,
+            self.age(e.last),
+            k8s::truncate(&e.message, 110)
+        )
+    }
+}

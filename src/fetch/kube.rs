@@ -1,0 +1,380 @@
+//! Live reads from the Kubernetes API into a [`Snapshot`], in parallel LISTs.
+//!
+//! One wave reads everything a `why` needs: the namespaced kinds (pods, claims, events,
+//! StatefulSets) in the target's namespace and the cluster-scoped ones (PVs, classes, CSI
+//! drivers, CSINodes, VolumeAttachments, nodes). Every LIST is paginated. A 403 on one kind
+//! marks it forbidden and the diagnosis goes on; an unreachable server or a 401 stops it.
+
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Event, Node, PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass, VolumeAttachment};
+use kube::api::{Api, ListParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::snapshot::{Coverage, EventRecord, Kind, Scope, Snapshot};
+
+/// Connection flags, as kubectl names them.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub cluster: Option<String>,
+    pub user: Option<String>,
+    pub impersonate: Option<String>,
+    pub request_timeout: Option<Duration>,
+}
+
+/// A connected client and the namespace the kubeconfig context selects.
+pub struct Connection {
+    pub client: Client,
+    pub default_namespace: String,
+    pub server: String,
+    pub timeout: Duration,
+}
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const PAGE: u32 = 500;
+
+/// Builds a client from the kubeconfig (or in-cluster config), honouring the flags.
+pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
+    let kopts = KubeConfigOptions {
+        context: opts.context.clone(),
+        cluster: opts.cluster.clone(),
+        user: opts.user.clone(),
+    };
+    let hint =
+        Some("pass --kubeconfig or --context, or diagnose offline with --snapshot DIR".to_string());
+    let mut config = match &opts.kubeconfig {
+        Some(path) => {
+            let kc = Kubeconfig::read_from(path).map_err(|e| Error::Cluster {
+                message: format!(
+                    "cannot load kubeconfig {}: {}",
+                    path.display(),
+                    crate::snapshot::load::one_line(&e.to_string())
+                ),
+                hint: hint.clone(),
+            })?;
+            Config::from_custom_kubeconfig(kc, &kopts)
+                .await
+                .map_err(|e| Error::Cluster {
+                    message: format!(
+                        "invalid kubeconfig {}: {}",
+                        path.display(),
+                        crate::snapshot::load::one_line(&e.to_string())
+                    ),
+                    hint: hint.clone(),
+                })?
+        }
+        None => match Config::from_kubeconfig(&kopts).await {
+            Ok(c) => c,
+            Err(file_err) => Config::incluster().map_err(|_| Error::Cluster {
+                message: format!(
+                    "no usable kubeconfig: {}",
+                    crate::snapshot::load::one_line(&file_err.to_string())
+                ),
+                hint: hint.clone(),
+            })?,
+        },
+    };
+    let timeout = opts.request_timeout.unwrap_or(DEFAULT_TIMEOUT);
+    config.connect_timeout = Some(timeout.min(Duration::from_secs(10)));
+    config.read_timeout = Some(timeout);
+    if let Some(who) = &opts.impersonate {
+        config.auth_info.impersonate = Some(who.clone());
+    }
+    let server = config.cluster_url.to_string();
+    let default_namespace = config.default_namespace.clone();
+    let client = Client::try_from(config).map_err(|e| Error::Cluster {
+        message: format!(
+            "cannot build a client for {server}: {}",
+            crate::snapshot::load::one_line(&e.to_string())
+        ),
+        hint: None,
+    })?;
+    Ok(Connection {
+        client,
+        default_namespace,
+        server,
+        timeout,
+    })
+}
+
+/// What to read.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Namespaces for the namespaced kinds; `None` means all namespaces.
+    pub namespaces: Option<Vec<String>>,
+    /// Whether StatefulSets are needed.
+    pub statefulsets: bool,
+    /// Whether to read the cluster-scoped kinds.
+    pub cluster_scoped: bool,
+}
+
+/// Counts of the requests a fetch made, for `-v`.
+#[derive(Debug, Default, Clone)]
+pub struct FetchStats {
+    pub requests: usize,
+    pub waves: usize,
+}
+
+enum Outcome<T> {
+    Ok(Vec<T>, usize),
+    Err(Coverage, Option<Error>, usize),
+}
+
+async fn list_all<K>(api: Api<K>, timeout: Duration, what: &str) -> Outcome<K>
+where
+    K: kube::Resource + Clone + DeserializeOwned + Debug,
+{
+    let mut items = Vec::new();
+    let mut requests = 0;
+    let mut token: Option<String> = None;
+    let mut restarted = false;
+    loop {
+        let mut lp = ListParams::default().limit(PAGE);
+        if let Some(t) = &token {
+            lp = lp.continue_token(t);
+        }
+        requests += 1;
+        let res = tokio::time::timeout(timeout, api.list(&lp)).await;
+        let page = match res {
+            Err(_) => {
+                return Outcome::Err(
+                    Coverage::Failed(format!("timed out after {}s", timeout.as_secs())),
+                    Some(Error::Cluster {
+                        message: format!("listing {what} timed out after {}s", timeout.as_secs()),
+                        hint: Some(
+                            "check the API server address or raise --request-timeout".into(),
+                        ),
+                    }),
+                    requests,
+                )
+            }
+            Ok(Err(kube::Error::Api(s))) if s.code == 410 && !restarted => {
+                // The continue token expired: restart the list once from the beginning.
+                restarted = true;
+                token = None;
+                items.clear();
+                continue;
+            }
+            Ok(Err(e)) => {
+                let (cov, fatal) = classify(&e, what);
+                return Outcome::Err(cov, fatal, requests);
+            }
+            Ok(Ok(page)) => page,
+        };
+        items.extend(page.items);
+        match page.metadata.continue_.filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t),
+            None => return Outcome::Ok(items, requests),
+        }
+    }
+}
+
+/// Sorts an error into "this kind is unknown" (coverage) and, for errors that mean the
+/// cluster cannot be used at all, a fatal error.
+fn classify(e: &kube::Error, what: &str) -> (Coverage, Option<Error>) {
+    match e {
+        kube::Error::Api(s) if s.code == 403 => (Coverage::Forbidden(s.message.clone()), None),
+        kube::Error::Api(s) if s.code == 404 => (Coverage::NotChecked(format!("the server does not serve {what}")), None),
+        kube::Error::Api(s) if s.code == 401 => (
+            Coverage::Failed("401 Unauthorized".into()),
+            Some(Error::Cluster {
+                message: "the API server rejected our credentials (401 Unauthorized)".into(),
+                hint: Some("refresh your credentials (e.g. `aws eks update-kubeconfig`) or check --user/--context".into()),
+            }),
+        ),
+        kube::Error::Api(s) => (Coverage::Failed(format!("{} {}", s.code, s.message)), None),
+        other => {
+            let msg = root_cause(other);
+            (
+                Coverage::Failed(msg.clone()),
+                Some(Error::Cluster { message: format!("cannot reach the API server: {msg}"), hint: Some("check the kubeconfig's server address and your network, or use --snapshot".into()) }),
+            )
+        }
+    }
+}
+
+/// The innermost message of an error chain (`Connection refused (os error 111)`).
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    crate::snapshot::load::one_line(&cur.to_string())
+}
+
+/// Reads what the plan asks for, all LISTs at once.
+pub async fn fetch(conn: &Connection, plan: &Plan) -> Result<(Snapshot, FetchStats)> {
+    let c = &conn.client;
+    let t = conn.timeout;
+    let nss: Vec<Option<String>> = match &plan.namespaces {
+        None => vec![None],
+        Some(list) => list.iter().cloned().map(Some).collect(),
+    };
+    fn ns_api<K>(c: &Client, ns: &Option<String>) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+    {
+        match ns {
+            Some(n) => Api::namespaced(c.clone(), n),
+            None => Api::all(c.clone()),
+        }
+    }
+    let namespaced = futures::future::join_all(nss.iter().map(|ns| async move {
+        let sts = async {
+            if plan.statefulsets {
+                Some(list_all(ns_api::<StatefulSet>(c, ns), t, "statefulsets").await)
+            } else {
+                None
+            }
+        };
+        futures::join!(
+            list_all(ns_api::<Pod>(c, ns), t, "pods"),
+            list_all(
+                ns_api::<PersistentVolumeClaim>(c, ns),
+                t,
+                "persistentvolumeclaims"
+            ),
+            list_all(ns_api::<Event>(c, ns), t, "events"),
+            sts,
+        )
+    }));
+    let cluster = async {
+        if !plan.cluster_scoped {
+            return None;
+        }
+        Some(futures::join!(
+            list_all(
+                Api::<PersistentVolume>::all(c.clone()),
+                t,
+                "persistentvolumes"
+            ),
+            list_all(Api::<StorageClass>::all(c.clone()), t, "storageclasses"),
+            list_all(Api::<CSIDriver>::all(c.clone()), t, "csidrivers"),
+            list_all(Api::<CSINode>::all(c.clone()), t, "csinodes"),
+            list_all(
+                Api::<VolumeAttachment>::all(c.clone()),
+                t,
+                "volumeattachments"
+            ),
+            list_all(Api::<Node>::all(c.clone()), t, "nodes"),
+        ))
+    };
+    let (namespaced, cluster) = futures::join!(namespaced, cluster);
+
+    let mut b = Builder::default();
+    for (ns, (pods, pvcs, events, sts)) in nss.iter().zip(namespaced) {
+        let scope = match ns {
+            Some(n) => Scope::Namespaces(BTreeSet::from([n.clone()])),
+            None => Scope::All,
+        };
+        b.take(Kind::Pod, &scope, pods, |s, v| s.pods.extend(v));
+        b.take(Kind::PersistentVolumeClaim, &scope, pvcs, |s, v| {
+            s.pvcs.extend(v)
+        });
+        b.take(Kind::Event, &scope, events, |s, v: Vec<Event>| {
+            s.events.extend(v.iter().map(EventRecord::from))
+        });
+        if let Some(sts) = sts {
+            b.take(Kind::StatefulSet, &scope, sts, |s, v| {
+                s.statefulsets.extend(v)
+            });
+        }
+    }
+    if let Some((pvs, scs, drivers, csinodes, vas, nodes)) = cluster {
+        b.take(Kind::PersistentVolume, &Scope::All, pvs, |s, v| {
+            s.pvs.extend(v)
+        });
+        b.take(Kind::StorageClass, &Scope::All, scs, |s, v| {
+            s.storage_classes.extend(v)
+        });
+        b.take(Kind::CSIDriver, &Scope::All, drivers, |s, v| {
+            s.csi_drivers.extend(v)
+        });
+        b.take(Kind::CSINode, &Scope::All, csinodes, |s, v| {
+            s.csi_nodes.extend(v)
+        });
+        b.take(Kind::VolumeAttachment, &Scope::All, vas, |s, v| {
+            s.volume_attachments.extend(v)
+        });
+        b.take(Kind::Node, &Scope::All, nodes, |s, v| s.nodes.extend(v));
+    }
+    if b.any_ok == 0 {
+        if let Some(e) = b.fatal {
+            return Err(e);
+        }
+    }
+    if let Some(e @ Error::Cluster { .. }) =
+        b.fatal.as_ref().filter(|e| e.to_string().contains("401"))
+    {
+        return Err(Error::Cluster {
+            message: e.to_string(),
+            hint: e.hint().map(str::to_string),
+        });
+    }
+    b.stats.waves = 1;
+    Ok((b.snap, b.stats))
+}
+
+#[derive(Default)]
+struct Builder {
+    snap: Snapshot,
+    stats: FetchStats,
+    any_ok: usize,
+    fatal: Option<Error>,
+}
+
+impl Builder {
+    fn take<K>(
+        &mut self,
+        kind: Kind,
+        scope: &Scope,
+        outcome: Outcome<K>,
+        put: impl FnOnce(&mut Snapshot, Vec<K>),
+    ) {
+        match outcome {
+            Outcome::Ok(items, n) => {
+                self.stats.requests += n;
+                self.any_ok += 1;
+                put(&mut self.snap, items);
+                self.snap.mark_read(kind, scope.clone());
+            }
+            Outcome::Err(cov, fatal, n) => {
+                self.stats.requests += n;
+                self.snap.mark_unread(kind, cov);
+                if self.fatal.is_none() {
+                    self.fatal = fatal;
+                }
+            }
+        }
+    }
+}
+
+/// Adds a second snapshot's objects and coverage to the first (a later wave).
+pub fn merge(into: &mut Snapshot, other: Snapshot) {
+    into.pods.extend(other.pods);
+    into.pvcs.extend(other.pvcs);
+    into.pvs.extend(other.pvs);
+    into.storage_classes.extend(other.storage_classes);
+    into.csi_drivers.extend(other.csi_drivers);
+    into.csi_nodes.extend(other.csi_nodes);
+    into.volume_attachments.extend(other.volume_attachments);
+    into.nodes.extend(other.nodes);
+    into.statefulsets.extend(other.statefulsets);
+    into.events.extend(other.events);
+    for (kind, cov) in other.coverage {
+        match cov {
+            Coverage::Read(scope) => into.mark_read(kind, scope),
+            other => into.mark_unread(kind, other),
+        }
+    }
+}

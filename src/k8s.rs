@@ -1,0 +1,520 @@
+//! Small, pure helpers over Kubernetes objects: quantities, zones, drivers, claims.
+//! Nothing here allocates more than it returns or panics on odd data from a cluster.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Node, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, Pod,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+
+/// The EBS CSI driver's name.
+pub const EBS_CSI: &str = "ebs.csi.aws.com";
+/// The removed in-tree EBS provisioner, served through CSI migration by [`EBS_CSI`].
+pub const IN_TREE_EBS: &str = "kubernetes.io/aws-ebs";
+/// The provisioner name of classes for hand-made (static) PVs.
+pub const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
+/// Zone label keys a node or PV may carry, newest first.
+pub const ZONE_KEYS: [&str; 3] = [
+    "topology.kubernetes.io/zone",
+    "topology.ebs.csi.aws.com/zone",
+    "failure-domain.beta.kubernetes.io/zone",
+];
+/// Annotations marking a default StorageClass.
+pub const DEFAULT_CLASS_ANNOTATIONS: [&str; 2] = [
+    "storageclass.kubernetes.io/is-default-class",
+    "storageclass.beta.kubernetes.io/is-default-class",
+];
+
+/// Parses a Kubernetes quantity (`100Gi`, `1.5T`, `500M`, `1e9`) into bytes (or units).
+pub fn quantity_bytes(q: &Quantity) -> Option<u128> {
+    parse_quantity(&q.0)
+}
+
+/// Parses quantity text; `None` when it is not a quantity.
+pub fn parse_quantity(s: &str) -> Option<u128> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, suffix) = s.split_at(split);
+    let value: f64 = num.parse().ok()?;
+    let mult: f64 = match suffix {
+        "" => 1.0,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        "m" => 0.001,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        e if e.starts_with(['e', 'E']) => 10f64.powi(e[1..].parse().ok()?),
+        _ => return None,
+    };
+    let bytes = (value * mult).ceil();
+    (bytes.is_finite() && bytes >= 0.0).then_some(bytes as u128)
+}
+
+/// Formats bytes the way people write sizes (`100Gi`, `1.5Ti`, `512Mi`).
+pub fn format_bytes(bytes: u128) -> String {
+    const UNITS: [&str; 6] = ["", "Ki", "Mi", "Gi", "Ti", "Pi"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if (value - value.round()).abs() < 0.05 {
+        format!("{}{}", value.round() as u64, UNITS[unit])
+    } else {
+        format!("{value:.1}{}", UNITS[unit])
+    }
+}
+
+/// Names of the PVCs a pod's volumes use, with the pod volume name: `(volume, claim)`.
+/// Generic ephemeral volumes use the claim `<pod>-<volume>`.
+pub fn pod_claims(pod: &Pod) -> Vec<(String, String)> {
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    pod.spec
+        .iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .filter_map(|v| {
+            if let Some(c) = &v.persistent_volume_claim {
+                Some((v.name.clone(), c.claim_name.clone()))
+            } else {
+                v.ephemeral
+                    .as_ref()
+                    .map(|_| (v.name.clone(), format!("{pod_name}-{}", v.name)))
+            }
+        })
+        .collect()
+}
+
+/// The requested storage of a claim, in bytes.
+pub fn pvc_request(pvc: &PersistentVolumeClaim) -> Option<u128> {
+    pvc.spec
+        .as_ref()?
+        .resources
+        .as_ref()?
+        .requests
+        .as_ref()?
+        .get("storage")
+        .and_then(quantity_bytes)
+}
+
+/// The capacity of a PV, in bytes.
+pub fn pv_capacity(pv: &PersistentVolume) -> Option<u128> {
+    pv.spec
+        .as_ref()?
+        .capacity
+        .as_ref()?
+        .get("storage")
+        .and_then(quantity_bytes)
+}
+
+/// A claim's phase (`Pending`, `Bound`, `Lost`), `Pending` when unset.
+pub fn pvc_phase(pvc: &PersistentVolumeClaim) -> &str {
+    pvc.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Pending")
+}
+
+/// A PV's phase (`Available`, `Bound`, `Released`, `Failed`, `Pending`).
+pub fn pv_phase(pv: &PersistentVolume) -> &str {
+    pv.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Pending")
+}
+
+/// A pod's phase.
+pub fn pod_phase(pod: &Pod) -> &str {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Pending")
+}
+
+/// Access modes as kubectl abbreviates them (`RWO`, `RWX`, `ROX`, `RWOP`).
+pub fn short_modes(modes: &[String]) -> String {
+    modes
+        .iter()
+        .map(|m| match m.as_str() {
+            "ReadWriteOnce" => "RWO",
+            "ReadWriteMany" => "RWX",
+            "ReadOnlyMany" => "ROX",
+            "ReadWriteOncePod" => "RWOP",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The class a claim names explicitly: `Some("")` for the empty class (static binding only),
+/// `None` when unset (the default class applies).
+pub fn pvc_class_name(pvc: &PersistentVolumeClaim) -> Option<&str> {
+    pvc.spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.as_deref())
+        .or_else(|| {
+            pvc.metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
+                .map(String::as_str)
+        })
+}
+
+/// The class a PV belongs to (`""` when none).
+pub fn pv_class_name(pv: &PersistentVolume) -> &str {
+    pv.spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.as_deref())
+        .or_else(|| {
+            pv.metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
+                .map(String::as_str)
+        })
+        .unwrap_or("")
+}
+
+/// Whether a StorageClass carries the default annotation.
+pub fn is_default_class(sc: &StorageClass) -> bool {
+    sc.metadata.annotations.as_ref().is_some_and(|a| {
+        DEFAULT_CLASS_ANNOTATIONS
+            .iter()
+            .any(|k| a.get(*k).is_some_and(|v| v == "true"))
+    })
+}
+
+/// The CSI driver that really serves a provisioner name (in-tree EBS migrates to the CSI driver).
+pub fn effective_driver(provisioner: &str) -> &str {
+    if provisioner == IN_TREE_EBS {
+        EBS_CSI
+    } else {
+        provisioner
+    }
+}
+
+/// Whether volumes of this provisioner are EBS volumes.
+pub fn is_ebs_provisioner(provisioner: &str) -> bool {
+    provisioner == EBS_CSI || provisioner == IN_TREE_EBS
+}
+
+/// A class's `volumeBindingMode` (`Immediate` when unset).
+pub fn binding_mode(sc: &StorageClass) -> &str {
+    sc.volume_binding_mode.as_deref().unwrap_or("Immediate")
+}
+
+/// The zones a StorageClass restricts new volumes to: `allowedTopologies` on a zone key, or the
+/// in-tree `zone`/`zones` parameters. Empty when unrestricted.
+pub fn class_zones(sc: &StorageClass) -> Vec<String> {
+    let params = sc.parameters.as_ref();
+    let mut zones: Vec<String> = sc
+        .allowed_topologies
+        .iter()
+        .flatten()
+        .flat_map(|t| t.match_label_expressions.iter().flatten())
+        .filter(|e| ZONE_KEYS.contains(&e.key.as_str()))
+        .flat_map(|e| e.values.iter().cloned())
+        .chain(
+            ["zones", "zone"]
+                .iter()
+                .filter_map(|k| params.and_then(|p| p.get(*k)))
+                .flat_map(|z| z.split(',').map(|s| s.trim().to_string()))
+                .filter(|z| !z.is_empty()),
+        )
+        .collect();
+    zones.sort();
+    zones.dedup();
+    zones
+}
+
+/// The required node affinity terms of a PV (empty: no constraint).
+pub fn pv_affinity_terms(pv: &PersistentVolume) -> &[NodeSelectorTerm] {
+    pv.spec
+        .as_ref()
+        .and_then(|s| s.node_affinity.as_ref())
+        .and_then(|a| a.required.as_ref())
+        .map(|r| r.node_selector_terms.as_slice())
+        .unwrap_or_default()
+}
+
+/// Whether a node satisfies a PV's node affinity (true when it has none).
+pub fn pv_admits_node(pv: &PersistentVolume, node: &Node) -> bool {
+    let terms = pv_affinity_terms(pv);
+    terms.is_empty() || terms_match(terms, node.metadata.labels.as_ref())
+}
+
+/// The driver name of a PV (`csi.driver`, or the CSI driver an in-tree EBS PV migrates to).
+pub fn pv_driver(pv: &PersistentVolume) -> Option<&str> {
+    let spec = pv.spec.as_ref()?;
+    if let Some(csi) = &spec.csi {
+        return Some(csi.driver.as_str());
+    }
+    spec.aws_elastic_block_store.as_ref().map(|_| EBS_CSI)
+}
+
+/// Whether a PV is backed by EBS (CSI or in-tree form).
+pub fn pv_is_ebs(pv: &PersistentVolume) -> bool {
+    pv_driver(pv) == Some(EBS_CSI)
+}
+
+/// The EBS volume id of a PV: CSI `volumeHandle`, or in-tree `aws://zone/vol-…` / `vol-…`.
+pub fn pv_volume_id(pv: &PersistentVolume) -> Option<&str> {
+    let spec = pv.spec.as_ref()?;
+    if let Some(csi) = spec.csi.as_ref().filter(|c| c.driver == EBS_CSI) {
+        return Some(csi.volume_handle.as_str());
+    }
+    let id = spec.aws_elastic_block_store.as_ref()?.volume_id.as_str();
+    Some(id.rsplit('/').next().unwrap_or(id))
+}
+
+/// The filesystem type a PV asks for, if any.
+pub fn pv_fs_type(pv: &PersistentVolume) -> Option<&str> {
+    let spec = pv.spec.as_ref()?;
+    spec.csi
+        .as_ref()
+        .and_then(|c| c.fs_type.as_deref())
+        .or_else(|| {
+            spec.aws_elastic_block_store
+                .as_ref()
+                .and_then(|a| a.fs_type.as_deref())
+        })
+}
+
+/// The zones a PV's `nodeAffinity` allows (values of any zone key, `In` expressions).
+pub fn pv_zones(pv: &PersistentVolume) -> Vec<String> {
+    let terms = pv
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_affinity.as_ref())
+        .and_then(|a| a.required.as_ref())
+        .map(|r| r.node_selector_terms.as_slice())
+        .unwrap_or_default();
+    let mut zones = terms_zones(terms);
+    if zones.is_empty() {
+        // In-tree PVs carry the zone in the volume id (`aws://us-east-1d/vol-…`) and labels.
+        if let Some(z) = pv
+            .spec
+            .as_ref()
+            .and_then(|s| s.aws_elastic_block_store.as_ref())
+            .and_then(|a| a.volume_id.strip_prefix("aws://"))
+            .and_then(|rest| rest.split('/').next())
+            .filter(|z| !z.is_empty())
+        {
+            zones.push(z.to_string());
+        }
+    }
+    if zones.is_empty() {
+        if let Some(labels) = &pv.metadata.labels {
+            zones.extend(ZONE_KEYS.iter().filter_map(|k| labels.get(*k)).cloned());
+        }
+    }
+    zones.sort();
+    zones.dedup();
+    zones
+}
+
+/// Zone values named by `In` expressions on zone keys in node selector terms.
+pub fn terms_zones(terms: &[NodeSelectorTerm]) -> Vec<String> {
+    let mut zones: Vec<String> = terms
+        .iter()
+        .flat_map(|t| t.match_expressions.iter().flatten())
+        .filter(|e| ZONE_KEYS.contains(&e.key.as_str()) && e.operator == "In")
+        .flat_map(|e| e.values.iter().flatten().cloned())
+        .collect();
+    zones.sort();
+    zones.dedup();
+    zones
+}
+
+/// A node's zone label, whichever key carries it.
+pub fn node_zone(node: &Node) -> Option<&str> {
+    let labels = node.metadata.labels.as_ref()?;
+    ZONE_KEYS
+        .iter()
+        .find_map(|k| labels.get(*k))
+        .map(String::as_str)
+}
+
+/// Whether a node could take new pods: Ready, not cordoned.
+pub fn node_schedulable(node: &Node) -> bool {
+    let cordoned = node
+        .spec
+        .as_ref()
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false);
+    let ready = node
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.status == "True")
+        .unwrap_or(false);
+    ready && !cordoned
+}
+
+/// The EC2 instance id in a node's `spec.providerID` (`aws:///us-east-1a/i-0abc…`).
+pub fn node_instance_id(node: &Node) -> Option<&str> {
+    let id = node.spec.as_ref()?.provider_id.as_deref()?;
+    let last = id.rsplit('/').next()?;
+    last.starts_with("i-").then_some(last)
+}
+
+/// Whether `labels` satisfy a pod's `nodeSelector`.
+pub fn selector_matches(
+    selector: &BTreeMap<String, String>,
+    labels: Option<&BTreeMap<String, String>>,
+) -> bool {
+    selector
+        .iter()
+        .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+}
+
+/// Whether node `labels` satisfy node selector terms (ORed terms, ANDed expressions).
+pub fn terms_match(terms: &[NodeSelectorTerm], labels: Option<&BTreeMap<String, String>>) -> bool {
+    terms.iter().any(|t| {
+        t.match_expressions.iter().flatten().all(|e| {
+            let value = labels.and_then(|l| l.get(&e.key));
+            let values = e.values.as_deref().unwrap_or_default();
+            match e.operator.as_str() {
+                "In" => value.is_some_and(|v| values.contains(v)),
+                "NotIn" => value.is_none_or(|v| !values.contains(v)),
+                "Exists" => value.is_some(),
+                "DoesNotExist" => value.is_none(),
+                "Gt" | "Lt" => {
+                    let (Some(v), Some(bound)) = (
+                        value.and_then(|v| v.parse::<i64>().ok()),
+                        values.first().and_then(|b| b.parse::<i64>().ok()),
+                    ) else {
+                        return false;
+                    };
+                    if e.operator == "Gt" {
+                        v > bound
+                    } else {
+                        v < bound
+                    }
+                }
+                _ => false,
+            }
+        })
+    })
+}
+
+/// Whether a pod's own node selection (nodeSelector + required node affinity) admits a node.
+pub fn pod_admits_node(pod: &Pod, node: &Node) -> bool {
+    let Some(spec) = pod.spec.as_ref() else {
+        return true;
+    };
+    let labels = node.metadata.labels.as_ref();
+    if let Some(sel) = &spec.node_selector {
+        if !selector_matches(sel, labels) {
+            return false;
+        }
+    }
+    let required = spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|n| {
+            n.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        });
+    required.is_none_or(|r| terms_match(&r.node_selector_terms, labels))
+}
+
+/// A short description of a pod's own node selection, for messages (`nodeSelector zone=us-east-1b`).
+pub fn describe_pod_selection(pod: &Pod) -> Option<String> {
+    let spec = pod.spec.as_ref()?;
+    let mut parts = Vec::new();
+    if let Some(sel) = spec.node_selector.as_ref().filter(|s| !s.is_empty()) {
+        let kv: Vec<String> = sel.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        parts.push(format!("nodeSelector {}", kv.join(",")));
+    }
+    if let Some(terms) = spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|n| {
+            n.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
+    {
+        let zones = terms_zones(&terms.node_selector_terms);
+        if zones.is_empty() {
+            parts.push("required node affinity".to_string());
+        } else {
+            parts.push(format!("node affinity zone in {}", zones.join(",")));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" and "))
+}
+
+/// Formats a duration as kubectl does (`45s`, `12m`, `3h12m`, `4d5h`).
+pub fn format_age(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..=119 => format!("{s}s"),
+        120..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => {
+            let m = (s % 3600) / 60;
+            if m == 0 {
+                format!("{}h", s / 3600)
+            } else {
+                format!("{}h{m}m", s / 3600)
+            }
+        }
+        _ => {
+            let h = (s % 86_400) / 3600;
+            if h == 0 {
+                format!("{}d", s / 86_400)
+            } else {
+                format!("{}d{h}h", s / 86_400)
+            }
+        }
+    }
+}
+
+/// Shortens long text to `max` characters with `…`, on a char boundary.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse_quantity("100Gi"), Some(100 * 1024 * 1024 * 1024));
+        assert_eq!(parse_quantity("1G"), Some(1_000_000_000));
+        assert_eq!(parse_quantity("1.5Gi"), Some(1_610_612_736));
+        assert_eq!(parse_quantity("1e3"), Some(1000));
+        assert_eq!(parse_quantity("10Qi"), None);
+        assert_eq!(format_bytes(100 * 1024 * 1024 * 1024), "100Gi");
+        assert_eq!(format_bytes(1_610_612_736), "1.5Gi");
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(format_age(59), "59s");
+        assert_eq!(format_age(11_520), "3h12m");
+        assert_eq!(format_age(2 * 86_400 + 3600), "2d1h");
+    }
+}

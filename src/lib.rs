@@ -1,0 +1,15 @@
+//! kubectl-storage: explains why stateful storage on Kubernetes (and AWS EBS) is stuck.
+//!
+//! Two phases: **fetch** ([`fetch`], [`snapshot::load`]) fills a plain [`snapshot::Snapshot`];
+//! **think** ([`chain`], [`rules`], [`report`], [`render`]) is pure and tested on fixtures.
+
+pub mod chain;
+pub mod cli;
+pub mod ctx;
+pub mod error;
+pub mod fetch;
+pub mod k8s;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod snapshot;

@@ -1,0 +1,235 @@
+//! The finding catalog: one rule per file, each with its What / Why / Fix text and fixtures.
+//!
+//! [`REGISTRY`] lists the rules in causal order: a root cause comes before the symptoms it
+//! produces, so sorting findings by (severity, registry position) puts the root cause first.
+
+use serde::Serialize;
+
+use crate::ctx::Ctx;
+
+pub mod attachment;
+pub mod binding;
+pub mod mount;
+pub mod provisioning;
+pub mod scheduling;
+#[cfg(test)]
+pub mod testing;
+
+/// How bad a finding is. Ordered: `Error` < `Warning` < `Info` (errors sort first).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The workload cannot start, or data is at risk.
+    Error,
+    /// It works now but will break, or leaks money.
+    Warning,
+    /// Normal, but easily mistaken for a fault.
+    Info,
+}
+
+impl Severity {
+    /// The lowercase name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Which hop of the chain a rule is about (groups the catalog).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Binding,
+    Provisioning,
+    Scheduling,
+    Attachment,
+    Mount,
+    Cluster,
+}
+
+impl Category {
+    /// A title for listings.
+    pub fn title(self) -> &'static str {
+        match self {
+            Category::Binding => "Claim and binding",
+            Category::Provisioning => "Provisioning",
+            Category::Scheduling => "Scheduling and topology",
+            Category::Attachment => "Attachment",
+            Category::Mount => "Mount",
+            Category::Cluster => "Cluster-wide",
+        }
+    }
+}
+
+/// A rule: its stable code, documentation and check.
+pub struct Rule {
+    /// Stable, public identifier (`pvc-missing`).
+    pub code: &'static str,
+    /// The usual severity (a rule may raise or lower it for one finding, as documented).
+    pub severity: Severity,
+    pub category: Category,
+    /// One line: when it fires.
+    pub summary: &'static str,
+    /// What it detects.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// How to fix it, in general.
+    pub fix: &'static str,
+    /// The check: reads the context, pushes findings.
+    pub check: fn(&Ctx, &mut Vec<Finding>),
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ObjectRef {
+    /// A reference to a Kubernetes object.
+    pub fn of<T: kube::Resource<DynamicType = ()>>(o: &T) -> Self {
+        ObjectRef {
+            kind: T::kind(&()).to_string(),
+            namespace: o.meta().namespace.clone(),
+            name: o.meta().name.clone().unwrap_or_default(),
+        }
+    }
+
+    /// A reference built from parts.
+    pub fn new(kind: &str, namespace: Option<&str>, name: &str) -> Self {
+        ObjectRef {
+            kind: kind.to_string(),
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+        }
+    }
+
+    /// `ns/name` or `name`.
+    pub fn display_name(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// One problem found, with the values and evidence that show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub object: ObjectRef,
+    pub message: String,
+    pub evidence: Vec<String>,
+    pub fix: String,
+}
+
+impl Finding {
+    /// A finding of `rule` at its usual severity.
+    pub fn new(rule: &Rule, object: ObjectRef, message: impl Into<String>) -> Self {
+        Finding {
+            code: rule.code,
+            severity: rule.severity,
+            object,
+            message: message.into(),
+            evidence: Vec::new(),
+            fix: rule.fix.to_string(),
+        }
+    }
+
+    /// Adds one line of evidence.
+    pub fn evidence(mut self, line: impl Into<String>) -> Self {
+        self.evidence.push(line.into());
+        self
+    }
+
+    /// Sets the concrete fix.
+    pub fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = fix.into();
+        self
+    }
+
+    /// Overrides the severity (documented per rule).
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Every rule, in causal order: categories from claim to mount, and within a category as
+/// each `RULES` list orders them (root causes first).
+pub static REGISTRY: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLock::new(|| {
+    [
+        binding::RULES,
+        provisioning::RULES,
+        scheduling::RULES,
+        attachment::RULES,
+        mount::RULES,
+    ]
+    .concat()
+});
+
+/// The rule with this code.
+pub fn find(code: &str) -> Option<&'static Rule> {
+    REGISTRY.iter().copied().find(|r| r.code == code)
+}
+
+/// Runs every rule over the context and returns the findings, root cause first.
+pub fn run(cx: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut ranked: Vec<(usize, Finding)> = Vec::new();
+    for (rank, rule) in REGISTRY.iter().enumerate() {
+        (rule.check)(cx, &mut out);
+        ranked.extend(out.drain(..).map(|f| (rank, f)));
+    }
+    ranked.sort_by(|(ra, a), (rb, b)| a.severity.cmp(&b.severity).then(ra.cmp(rb)));
+    let mut findings: Vec<Finding> = ranked.into_iter().map(|(_, f)| f).collect();
+    findings.dedup();
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for r in REGISTRY {
+            assert!(seen.insert(r.code), "duplicate code {}", r.code);
+            assert!(
+                r.code.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "code {} is not kebab-case",
+                r.code
+            );
+            for (part, text) in [
+                ("what", r.what),
+                ("why", r.why),
+                ("fix", r.fix),
+                ("summary", r.summary),
+            ] {
+                assert!(text.len() > 20, "{}: {part} text is too short", r.code);
+            }
+        }
+    }
+
+    #[test]
+    fn every_rule_has_a_firing_fixture_and_a_healthy_twin() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+        for r in REGISTRY {
+            for f in ["fires.yaml", "healthy.yaml"] {
+                let p = root.join(r.code).join(f);
+                assert!(p.is_file(), "missing fixture {}", p.display());
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! `provisioner-missing`: the claim's class provisions through a driver that is not running.
+
+use super::super::{Category, Finding, ObjectRef, Rule, Severity};
+use crate::ctx::Ctx;
+use crate::k8s;
+use crate::snapshot::{Kind, Lookup};
+
+pub static RULE: Rule = Rule {
+    code: "provisioner-missing",
+    severity: Severity::Error,
+    category: Category::Provisioning,
+    summary: "The claim's StorageClass names a provisioner that has no running driver.",
+    what: "A PersistentVolumeClaim is waiting for a volume from its StorageClass's provisioner, but that provisioner is not installed: no CSIDriver object, no node registers the driver in its CSINode, and the PV controller keeps recording ExternalProvisioning 'Waiting for a volume to be created either by the external provisioner …'. Classes using the in-tree kubernetes.io/aws-ebs provisioner are served by ebs.csi.aws.com through CSI migration, so they need that driver too.",
+    why: "Nothing will ever create the volume: the claim stays Pending and pods using it stay unschedulable ('pod has unbound immediate PersistentVolumeClaims') or, with WaitForFirstConsumer, stuck after scheduling. The PV controller's message only says it is waiting, which reads like a slow provisioner rather than a missing one.",
+    fix: "Install the CSI driver the class names (for EBS: the aws-ebs-csi-driver EKS add-on or Helm chart, with an IAM role allowed to create and attach volumes), or move the claim to a class whose provisioner is installed.",
+    check,
+};
+
+fn check(cx: &Ctx, out: &mut Vec<Finding>) {
+    let mut seen = std::collections::HashSet::new();
+    for pvc in &cx.pvcs {
+        if k8s::pvc_phase(pvc) == "Bound" {
+            continue;
+        }
+        let Some(sc) = cx.class_of(pvc) else { continue };
+        if sc.provisioner == k8s::NO_PROVISIONER {
+            continue;
+        }
+        let driver = k8s::effective_driver(&sc.provisioner);
+        let registered = cx
+            .snap
+            .csi_nodes
+            .iter()
+            .filter(|n| n.spec.drivers.iter().any(|d| d.name == driver))
+            .count();
+        let csinodes_known = cx.snap.unknown_reason(Kind::CSINode, None).is_none();
+        let waiting: Vec<_> = cx
+            .pvc_events(pvc)
+            .into_iter()
+            .filter(|e| {
+                e.reason == "ExternalProvisioning" || e.message.contains("no volume plugin matched")
+            })
+            .collect();
+        let mut evidence = Vec::new();
+        let installed = match cx.csi_driver(driver) {
+            Lookup::Found(_) => true,
+            Lookup::Missing => {
+                evidence.push(format!("no CSIDriver \"{driver}\""));
+                false
+            }
+            Lookup::Unknown(r) => {
+                evidence.push(format!("CSIDriver not checked: {r}"));
+                // Without the CSIDriver list, only long-persisting "waiting" events can tell.
+                let long_wait = waiting.iter().any(|e| {
+                    e.first
+                        .zip(e.last)
+                        .is_some_and(|(a, b)| b.as_second() - a.as_second() >= 300)
+                });
+                long_wait
+            }
+        };
+        if installed || registered > 0 {
+            continue;
+        }
+        if csinodes_known {
+            let nodes = cx.snap.csi_nodes.len().max(cx.snap.nodes.len());
+            evidence.push(format!(
+                "CSINode: {registered} of {nodes} nodes list the driver"
+            ));
+        }
+        let sc_name = sc.metadata.name.clone().unwrap_or_default();
+        if !seen.insert((sc_name.clone(), pvc.metadata.name.clone())) {
+            continue;
+        }
+        for e in waiting.iter().rev().take(1) {
+            evidence.insert(0, cx.event_evidence(e));
+        }
+        let via = if driver != sc.provisioner {
+            format!(" (CSI migration of {})", sc.provisioner)
+        } else {
+            String::new()
+        };
+        let fix = if driver == k8s::EBS_CSI {
+            "install the EBS CSI driver (EKS add-on aws-ebs-csi-driver, or its Helm chart) with an IAM role that may create and attach volumes; the in-tree provisioner was removed in Kubernetes 1.27".to_string()
+        } else {
+            format!("install and start the CSI driver {driver} (its controller runs the external-provisioner), or move the claim to a class whose provisioner is installed")
+        };
+        let mut f = Finding::new(
+            &RULE,
+            ObjectRef::of(*pvc),
+            format!("Class \"{sc_name}\" provisions through {driver}{via}, which is not installed"),
+        )
+        .fix(fix);
+        f.evidence = evidence;
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{assert_fires, assert_healthy};
+
+    #[test]
+    fn fires_for_in_tree_ebs_without_the_csi_driver() {
+        let f = assert_fires("provisioner-missing");
+        assert_eq!(f[0].object.name, "task-pvc");
+        assert!(
+            f[0].message.contains("\"slow\"") && f[0].message.contains("ebs.csi.aws.com"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].evidence.iter().any(|e| e.contains("0 of 3 nodes")),
+            "{:?}",
+            f[0].evidence
+        );
+        assert!(
+            f[0].evidence[0].contains("ExternalProvisioning"),
+            "{:?}",
+            f[0].evidence
+        );
+    }
+
+    #[test]
+    fn healthy_twin() {
+        assert_healthy("provisioner-missing");
+    }
+}

@@ -1,0 +1,286 @@
+//! `zone-mismatch`: a volume's zone and the nodes a pod may use do not meet.
+
+use k8s_openapi::api::core::v1::{Node, PersistentVolume};
+
+use super::super::{Category, Finding, ObjectRef, Rule, Severity};
+use crate::ctx::Ctx;
+use crate::k8s;
+use crate::snapshot::Lookup;
+
+pub static RULE: Rule = Rule {
+    code: "zone-mismatch",
+    severity: Severity::Error,
+    category: Category::Scheduling,
+    summary: "A volume's zone has no schedulable node that also fits the pod's own node selection.",
+    what: "An EBS volume lives in one availability zone and can only attach to instances there, so its PV carries node affinity to that zone. This fires when no schedulable node satisfies both the volume's zone and the pod's nodeSelector/affinity, when two volumes of one pod sit in different zones, or when a StorageClass restricts new volumes to zones where no node runs.",
+    why: "The scheduler can never place the pod: it reports 'node(s) had volume node affinity conflict' (Kubernetes ≤ 1.32) or 'node(s) didn't match PersistentVolume's node affinity' (1.33+), which names neither the zone nor the volume. Typical causes: a node group scaled to zero or moved to other zones, a restored volume created in the wrong AZ, a zone-pinned StorageClass with volumeBindingMode Immediate.",
+    fix: "Run a node in the volume's zone (or relax the pod's node selection to allow it); for new volumes use a class with volumeBindingMode: WaitForFirstConsumer and no zone restriction; to move data, snapshot the volume and restore it in the right zone.",
+    check,
+};
+
+const CONFLICT_TEXTS: [&str; 3] = [
+    "volume node affinity conflict",
+    "didn't match PersistentVolume's node affinity",
+    "node affinity doesn't match node",
+];
+
+fn zones_of(nodes: &[&Node]) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for n in nodes {
+        *counts
+            .entry(k8s::node_zone(n).unwrap_or("no zone label"))
+            .or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(z, c)| format!("{z} ×{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check(cx: &Ctx, out: &mut Vec<Finding>) {
+    let nodes: Vec<&Node> = cx.schedulable_nodes().collect();
+    let nodes_known = cx
+        .snap
+        .unknown_reason(crate::snapshot::Kind::Node, None)
+        .is_none();
+    if !nodes_known {
+        return;
+    }
+    let node_summary = if nodes.is_empty() {
+        "no schedulable nodes".to_string()
+    } else {
+        zones_of(&nodes)
+    };
+
+    // 1. A class that can only create volumes where no node runs.
+    let mut seen_classes = std::collections::HashSet::new();
+    for pvc in cx.pvcs.iter().filter(|p| k8s::pvc_phase(p) != "Bound") {
+        let Some(sc) = cx.class_of(pvc) else { continue };
+        let zones = k8s::class_zones(sc);
+        if zones.is_empty() || !seen_classes.insert(sc.metadata.name.clone()) {
+            continue;
+        }
+        if nodes
+            .iter()
+            .any(|n| k8s::node_zone(n).is_some_and(|z| zones.iter().any(|c| c == z)))
+        {
+            continue;
+        }
+        let name = sc.metadata.name.as_deref().unwrap_or_default();
+        out.push(
+            Finding::new(
+                &RULE,
+                ObjectRef::of(sc),
+                format!(
+                    "Class \"{name}\" creates volumes only in {}; no node runs there (nodes: {node_summary}). Once provisioning works, pods using it will be unschedulable: volume node affinity conflict",
+                    zones.join(", ")
+                ),
+            )
+            .evidence(format!("StorageClass {name} restricts zones to {}", zones.join(", ")))
+            .fix(format!(
+                "use a class without a zone restriction and volumeBindingMode: WaitForFirstConsumer, or add nodes in {}",
+                zones.join(", ")
+            )),
+        );
+    }
+
+    // 2. A PV no schedulable node can reach.
+    let mut unreachable = std::collections::HashSet::new();
+    for pv in &cx.pvs {
+        if k8s::pv_affinity_terms(pv).is_empty() && k8s::pv_zones(pv).is_empty() {
+            continue;
+        }
+        if nodes.iter().any(|n| admits(pv, n)) {
+            continue;
+        }
+        let name = pv.metadata.name.clone().unwrap_or_default();
+        unreachable.insert(name.clone());
+        let zones = k8s::pv_zones(pv);
+        let mut f = Finding::new(
+            &RULE,
+            ObjectRef::of(*pv),
+            format!(
+                "PV {name} is in {}, where no schedulable node runs (nodes: {node_summary})",
+                if zones.is_empty() { "a topology no node matches".to_string() } else { zones.join(", ") }
+            ),
+        )
+        .evidence(format!("PV {name} nodeAffinity: {}", describe_affinity(pv)))
+        .fix(format!(
+            "add a node in {} (e.g. scale a node group there), or snapshot the volume and restore it in a zone with nodes",
+            if zones.is_empty() { "that topology".to_string() } else { zones.join(", ") }
+        ));
+        for pod in cx.pods.iter().filter(|p| uses_pv(cx, p, &name)) {
+            if let Some(e) = scheduling_conflict(cx, pod) {
+                f = f.evidence(e);
+            }
+        }
+        out.push(f);
+    }
+
+    // 3. A pod whose own node selection, or whose other volumes, exclude the volume's zone.
+    for pod in &cx.pods {
+        if matches!(k8s::pod_phase(pod), "Running" | "Succeeded")
+            || pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_ref())
+                .is_some()
+        {
+            continue;
+        }
+        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let pvs: Vec<&PersistentVolume> = k8s::pod_claims(pod)
+            .iter()
+            .filter_map(|(_, c)| cx.pvc(ns, c).found())
+            .filter_map(|pvc| cx.pv_of(pvc).and_then(|l| l.found()))
+            .filter(|pv| !unreachable.contains(pv.metadata.name.as_deref().unwrap_or_default()))
+            .collect();
+        if pvs.is_empty() {
+            continue;
+        }
+        let fits = |n: &&Node| pvs.iter().all(|pv| admits(pv, n));
+        if nodes
+            .iter()
+            .any(|n| fits(n) && k8s::pod_admits_node(pod, n))
+        {
+            continue;
+        }
+        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        let describe = |pv: &PersistentVolume| {
+            format!(
+                "PV {} is in {}",
+                pv.metadata.name.as_deref().unwrap_or_default(),
+                k8s::pv_zones(pv).join(",")
+            )
+        };
+        let message = if !nodes.iter().any(fits) {
+            let parts: Vec<String> = pvs.iter().map(|pv| describe(pv)).collect();
+            format!(
+                "Pod {pod_name}'s volumes sit in different zones ({}): no node can attach them all",
+                parts.join("; ")
+            )
+        } else {
+            let selection =
+                k8s::describe_pod_selection(pod).unwrap_or_else(|| "its node selection".into());
+            let allowed: Vec<&Node> = nodes
+                .iter()
+                .copied()
+                .filter(|n| k8s::pod_admits_node(pod, n))
+                .collect();
+            let pod_zones = if allowed.is_empty() {
+                "no schedulable node".to_string()
+            } else {
+                zones_of(&allowed)
+            };
+            let pv_text: Vec<String> = pvs.iter().map(|pv| describe(pv)).collect();
+            format!(
+                "{} but pod {pod_name} may only run on {pod_zones} ({selection})",
+                pv_text.join("; ")
+            )
+        };
+        let mut f = Finding::new(&RULE, ObjectRef::of(*pod), message).fix(
+            "make the pod's nodeSelector/affinity allow the volume's zone, or move the data: snapshot the volume and restore it in a zone the pod may use",
+        );
+        if let Some(e) = scheduling_conflict(cx, pod) {
+            f = f.evidence(e);
+        }
+        for pv in &pvs {
+            f = f.evidence(format!(
+                "PV {} nodeAffinity: {}",
+                pv.metadata.name.as_deref().unwrap_or_default(),
+                describe_affinity(pv)
+            ));
+        }
+        out.push(f);
+    }
+}
+
+fn admits(pv: &PersistentVolume, node: &Node) -> bool {
+    if !k8s::pv_affinity_terms(pv).is_empty() {
+        return k8s::pv_admits_node(pv, node);
+    }
+    let zones = k8s::pv_zones(pv);
+    zones.is_empty() || k8s::node_zone(node).is_some_and(|z| zones.iter().any(|v| v == z))
+}
+
+fn uses_pv(cx: &Ctx, pod: &k8s_openapi::api::core::v1::Pod, pv: &str) -> bool {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    k8s::pod_claims(pod)
+        .iter()
+        .any(|(_, c)| match cx.pvc(ns, c) {
+            Lookup::Found(pvc) => {
+                pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()) == Some(pv)
+            }
+            _ => false,
+        })
+}
+
+/// The scheduler's FailedScheduling event naming a volume affinity conflict, as evidence.
+fn scheduling_conflict(cx: &Ctx, pod: &k8s_openapi::api::core::v1::Pod) -> Option<String> {
+    cx.pod_events(pod)
+        .into_iter()
+        .rev()
+        .find(|e| {
+            e.reason == "FailedScheduling" && CONFLICT_TEXTS.iter().any(|t| e.message.contains(t))
+        })
+        .map(|e| cx.event_evidence(e))
+}
+
+fn describe_affinity(pv: &PersistentVolume) -> String {
+    let parts: Vec<String> = k8s::pv_affinity_terms(pv)
+        .iter()
+        .flat_map(|t| t.match_expressions.iter().flatten())
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e.key,
+                e.operator,
+                e.values.as_deref().unwrap_or_default().join(",")
+            )
+        })
+        .collect();
+    if parts.is_empty() {
+        format!("zone {}", k8s::pv_zones(pv).join(","))
+    } else {
+        parts.join(" and ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{assert_fires, assert_healthy};
+
+    #[test]
+    fn fires_when_the_pod_selection_excludes_the_volume_zone() {
+        let f = assert_fires("zone-mismatch");
+        let pod = f
+            .iter()
+            .find(|f| f.object.kind == "Pod")
+            .expect("pod finding");
+        assert!(
+            pod.message.contains("PV pv-a is in us-east-1a"),
+            "{}",
+            pod.message
+        );
+        assert!(pod.message.contains("us-east-1b"), "{}", pod.message);
+        assert!(
+            pod.message
+                .contains("nodeSelector topology.kubernetes.io/zone=us-east-1b"),
+            "{}",
+            pod.message
+        );
+        assert!(
+            pod.evidence
+                .iter()
+                .any(|e| e.contains("volume node affinity conflict")),
+            "{:?}",
+            pod.evidence
+        );
+    }
+
+    #[test]
+    fn healthy_twin() {
+        assert_healthy("zone-mismatch");
+    }
+}

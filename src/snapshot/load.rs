@@ -1,0 +1,353 @@
+//! Offline loading: `kubectl get … -o yaml|json` output (single objects, `List`s, multi-document
+//! YAML) and kubelet stats summaries, into a [`Snapshot`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::{EventRecord, Kind, Scope, Snapshot, VolumeStats};
+use crate::error::{Error, Result};
+
+/// What a load saw besides the objects it kept: for `-v` notes.
+#[derive(Debug, Default)]
+pub struct LoadStats {
+    pub files: usize,
+    pub objects: usize,
+    /// Objects of kinds the diagnosis does not use, by kind.
+    pub ignored: BTreeMap<String, usize>,
+}
+
+/// Loads every path (files, or directories read recursively) into one snapshot.
+pub fn load_paths(paths: &[PathBuf]) -> Result<(Snapshot, LoadStats)> {
+    let mut loader = Loader::default();
+    for path in paths {
+        loader.load_path(path, true)?;
+    }
+    if loader.stats.files == 0 {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::input(
+            shown.join(", "),
+            "no .yaml, .yml or .json files found",
+        ));
+    }
+    loader.snapshot.dedup();
+    Ok((loader.snapshot, loader.stats))
+}
+
+/// Loads one document set from text (used for stdin and tests); `origin` names it in errors.
+pub fn load_str(origin: &Path, text: &str) -> Result<(Snapshot, LoadStats)> {
+    let mut loader = Loader::default();
+    loader.load_text(origin, text)?;
+    loader.stats.files = 1;
+    loader.snapshot.dedup();
+    Ok((loader.snapshot, loader.stats))
+}
+
+/// Parses a file's text into its documents: JSON when it looks like JSON, else (multi-document) YAML.
+pub fn parse_documents(origin: &Path, text: &str) -> Result<Vec<Value>> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        // Both `kubectl -o json` and the AWS CLI print one JSON value per file; tolerate
+        // several concatenated values (`kubectl get a -o json; kubectl get b -o json`).
+        let mut docs = Vec::new();
+        for value in serde_json::Deserializer::from_str(trimmed).into_iter::<Value>() {
+            docs.push(value.map_err(|e| {
+                Error::input(
+                    origin,
+                    format!(
+                        "invalid JSON at line {}, column {}: {}",
+                        e.line(),
+                        e.column(),
+                        json_reason(&e)
+                    ),
+                )
+            })?);
+        }
+        return Ok(docs);
+    }
+    if text.contains('\0') {
+        return Err(Error::input(origin, "binary file, not YAML or JSON"));
+    }
+    serde_saphyr::from_multiple::<Value>(text).map_err(|e| {
+        Error::input(
+            origin,
+            format!("invalid YAML: {}", one_line(&e.to_string())),
+        )
+    })
+}
+
+fn json_reason(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Folds a multi-line parser message into one line.
+pub fn one_line(s: &str) -> String {
+    s.split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[derive(Default)]
+struct Loader {
+    snapshot: Snapshot,
+    stats: LoadStats,
+}
+
+impl Loader {
+    fn load_path(&mut self, path: &Path, explicit: bool) -> Result<()> {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
+        if meta.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| {
+                    Error::input(path, format!("cannot read directory: {}", io_reason(&e)))
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            for entry in entries {
+                let is_data = entry
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"));
+                if entry.is_dir() || is_data {
+                    self.load_path(&entry, false)?;
+                }
+            }
+            return Ok(());
+        }
+        let _ = explicit;
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::input(path, "binary file, not YAML or JSON"))?;
+        self.stats.files += 1;
+        self.load_text(path, &text)
+    }
+
+    fn load_text(&mut self, origin: &Path, text: &str) -> Result<()> {
+        self.snapshot.offline = true;
+        let docs = parse_documents(origin, text)?;
+        for (i, doc) in docs.into_iter().enumerate() {
+            self.load_document(origin, i + 1, doc)?;
+        }
+        Ok(())
+    }
+
+    fn load_document(&mut self, origin: &Path, index: usize, doc: Value) -> Result<()> {
+        let Value::Object(map) = &doc else {
+            if doc.is_null() {
+                return Ok(());
+            }
+            return Err(Error::input(
+                origin,
+                format!("document {index} is not an object: not kubectl or AWS CLI output"),
+            ));
+        };
+        if map.contains_key("node") && map.contains_key("pods") {
+            return self.load_node_stats(origin, doc);
+        }
+        let kind = map
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let api_version = map
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if kind.is_empty() || api_version.is_empty() {
+            return Err(Error::input(
+                origin,
+                format!(
+                    "document {index} has no kind/apiVersion: not Kubernetes objects (kubectl get -o yaml|json) or AWS CLI output"
+                ),
+            ));
+        }
+        if kind == "List" || (kind.ends_with("List") && map.contains_key("items")) {
+            let item_kind = kind
+                .strip_suffix("List")
+                .filter(|k| !k.is_empty())
+                .map(str::to_string);
+            if let Some(k) = item_kind.as_deref().and_then(known_kind) {
+                self.snapshot.mark_read(k, Scope::All);
+            }
+            let Some(Value::Array(items)) = map.get("items").cloned() else {
+                return Ok(());
+            };
+            for mut item in items {
+                if let (Some(k), Value::Object(m)) = (&item_kind, &mut item) {
+                    m.entry("kind").or_insert_with(|| Value::String(k.clone()));
+                    m.entry("apiVersion")
+                        .or_insert_with(|| Value::String(api_version.clone()));
+                }
+                self.load_document(origin, index, item)?;
+            }
+            return Ok(());
+        }
+        self.load_object(origin, index, &kind, &api_version, doc)
+    }
+
+    fn load_object(
+        &mut self,
+        origin: &Path,
+        index: usize,
+        kind: &str,
+        api_version: &str,
+        doc: Value,
+    ) -> Result<()> {
+        let name = doc
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string();
+        let at = || format!("document {index} ({kind} {name})");
+        let s = &mut self.snapshot;
+        let Some(k) = known_kind(kind) else {
+            *self.stats.ignored.entry(kind.to_string()).or_default() += 1;
+            return Ok(());
+        };
+        match k {
+            Kind::Pod => s.pods.push(typed(origin, &at, doc)?),
+            Kind::PersistentVolumeClaim => s.pvcs.push(typed(origin, &at, doc)?),
+            Kind::PersistentVolume => s.pvs.push(typed(origin, &at, doc)?),
+            Kind::StorageClass => s.storage_classes.push(typed(origin, &at, doc)?),
+            Kind::CSIDriver => s.csi_drivers.push(typed(origin, &at, doc)?),
+            Kind::CSINode => s.csi_nodes.push(typed(origin, &at, doc)?),
+            Kind::VolumeAttachment => s.volume_attachments.push(typed(origin, &at, doc)?),
+            Kind::Node => s.nodes.push(typed(origin, &at, doc)?),
+            Kind::StatefulSet => s.statefulsets.push(typed(origin, &at, doc)?),
+            Kind::Event => {
+                let record = if api_version.starts_with("events.k8s.io/") {
+                    let e: k8s_openapi::api::events::v1::Event = typed(origin, &at, doc)?;
+                    EventRecord::from(&e)
+                } else {
+                    let e: k8s_openapi::api::core::v1::Event = typed(origin, &at, doc)?;
+                    EventRecord::from(&e)
+                };
+                s.events.push(record);
+            }
+            Kind::NodeStats => unreachable!("stats summaries have no kind"),
+        }
+        s.mark_read(k, Scope::All);
+        self.stats.objects += 1;
+        Ok(())
+    }
+
+    fn load_node_stats(&mut self, origin: &Path, doc: Value) -> Result<()> {
+        let node = doc
+            .pointer("/node/nodeName")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::input(origin, "kubelet stats summary without node.nodeName"))?
+            .to_string();
+        let pods = doc
+            .get("pods")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for pod in &pods {
+            let pod_ns = pod
+                .pointer("/podRef/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let pod_name = pod
+                .pointer("/podRef/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            for vol in pod
+                .get("volume")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let num = |k: &str| vol.get(k).and_then(Value::as_u64);
+                let pvc = vol.get("pvcRef");
+                self.snapshot.volume_stats.push(VolumeStats {
+                    node: node.clone(),
+                    pod_namespace: pod_ns.to_string(),
+                    pod_name: pod_name.to_string(),
+                    volume_name: vol
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    pvc_namespace: pvc
+                        .and_then(|p| p.get("namespace"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    pvc_name: pvc
+                        .and_then(|p| p.get("name"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    capacity_bytes: num("capacityBytes"),
+                    used_bytes: num("usedBytes"),
+                    available_bytes: num("availableBytes"),
+                    inodes: num("inodes"),
+                    inodes_used: num("inodesUsed"),
+                });
+            }
+        }
+        self.snapshot.raw_node_stats.push(doc);
+        self.snapshot.mark_read(Kind::NodeStats, Scope::All);
+        self.stats.objects += 1;
+        Ok(())
+    }
+}
+
+/// The snapshot kind for a Kubernetes kind name, if the diagnosis uses it.
+pub fn known_kind(kind: &str) -> Option<Kind> {
+    Kind::ALL
+        .into_iter()
+        .find(|k| *k != Kind::NodeStats && k.name() == kind)
+}
+
+fn typed<T: DeserializeOwned>(origin: &Path, at: &dyn Fn() -> String, doc: Value) -> Result<T> {
+    serde_json::from_value(doc)
+        .map_err(|e| Error::input(origin, format!("{}: {}", at(), one_line(&e.to_string()))))
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+impl Snapshot {
+    /// Drops repeated objects (the same file given twice, a dir holding two dumps): last wins.
+    fn dedup(&mut self) {
+        fn by_key<T: kube::Resource>(items: &mut Vec<T>) {
+            let mut seen = HashSet::new();
+            let mut keep: Vec<bool> = items
+                .iter()
+                .rev()
+                .map(|o| {
+                    let m = o.meta();
+                    seen.insert((m.namespace.clone(), m.name.clone()))
+                })
+                .collect();
+            keep.reverse();
+            let mut it = keep.into_iter();
+            items.retain(|_| it.next().unwrap_or(true));
+        }
+        by_key(&mut self.pods);
+        by_key(&mut self.pvcs);
+        by_key(&mut self.pvs);
+        by_key(&mut self.storage_classes);
+        by_key(&mut self.csi_drivers);
+        by_key(&mut self.csi_nodes);
+        by_key(&mut self.volume_attachments);
+        by_key(&mut self.nodes);
+        by_key(&mut self.statefulsets);
+    }
+}

@@ -1,0 +1,277 @@
+//! The [`Snapshot`]: every object a diagnosis may read, plus a record of how each kind was read.
+//!
+//! Live fetching and offline loading both produce this one plain value; everything after it
+//! (chain resolution, rules, rendering) is pure and never touches the network.
+
+mod events;
+pub mod load;
+pub mod write;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass, VolumeAttachment};
+use serde::Serialize;
+
+pub use events::EventRecord;
+
+/// The kinds of data a snapshot holds, in the order they are listed and dumped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Kind {
+    Pod,
+    PersistentVolumeClaim,
+    PersistentVolume,
+    StorageClass,
+    CSIDriver,
+    CSINode,
+    VolumeAttachment,
+    Node,
+    StatefulSet,
+    Event,
+    /// Kubelet volume statistics (`/api/v1/nodes/NODE/proxy/stats/summary`).
+    NodeStats,
+}
+
+impl Kind {
+    /// Every kind, in listing order.
+    pub const ALL: [Kind; 11] = [
+        Kind::Pod,
+        Kind::PersistentVolumeClaim,
+        Kind::PersistentVolume,
+        Kind::StorageClass,
+        Kind::CSIDriver,
+        Kind::CSINode,
+        Kind::VolumeAttachment,
+        Kind::Node,
+        Kind::StatefulSet,
+        Kind::Event,
+        Kind::NodeStats,
+    ];
+
+    /// The Kubernetes kind name (`PersistentVolumeClaim`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Pod => "Pod",
+            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
+            Kind::PersistentVolume => "PersistentVolume",
+            Kind::StorageClass => "StorageClass",
+            Kind::CSIDriver => "CSIDriver",
+            Kind::CSINode => "CSINode",
+            Kind::VolumeAttachment => "VolumeAttachment",
+            Kind::Node => "Node",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::Event => "Event",
+            Kind::NodeStats => "NodeStats",
+        }
+    }
+
+    /// The plural resource name kubectl uses (`persistentvolumeclaims`, …).
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Pod => "pods",
+            Kind::PersistentVolumeClaim => "persistentvolumeclaims",
+            Kind::PersistentVolume => "persistentvolumes",
+            Kind::StorageClass => "storageclasses",
+            Kind::CSIDriver => "csidrivers",
+            Kind::CSINode => "csinodes",
+            Kind::VolumeAttachment => "volumeattachments",
+            Kind::Node => "nodes",
+            Kind::StatefulSet => "statefulsets",
+            Kind::Event => "events",
+            Kind::NodeStats => "nodes/proxy (stats/summary)",
+        }
+    }
+
+    /// Whether objects of this kind live in a namespace.
+    pub fn namespaced(self) -> bool {
+        matches!(
+            self,
+            Kind::Pod | Kind::PersistentVolumeClaim | Kind::StatefulSet | Kind::Event
+        )
+    }
+}
+
+/// Which namespaces a namespaced kind was read in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Scope {
+    /// Every namespace (or a cluster-scoped kind).
+    All,
+    /// Only these namespaces.
+    Namespaces(BTreeSet<String>),
+}
+
+impl Scope {
+    /// Whether `namespace` is covered.
+    pub fn covers(&self, namespace: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Namespaces(set) => set.contains(namespace),
+        }
+    }
+}
+
+/// How one kind was read: the "lookup record" every hop's status rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "detail", rename_all = "kebab-case")]
+pub enum Coverage {
+    /// Read completely within the scope: an object absent from the snapshot is missing.
+    Read(Scope),
+    /// The API server refused (HTTP 403): absent objects are unknown.
+    Forbidden(String),
+    /// The request failed (timeout, 5xx, …): absent objects are unknown.
+    Failed(String),
+    /// Not looked at (offline snapshot without this kind, opt-in data not asked for, …).
+    NotChecked(String),
+}
+
+/// The result of looking one object up by name.
+#[derive(Debug)]
+pub enum Lookup<'a, T> {
+    /// The object exists.
+    Found(&'a T),
+    /// The kind was read in this scope and the object is not there.
+    Missing,
+    /// We cannot tell: the reason says why (forbidden, failed, not checked).
+    Unknown(String),
+}
+
+impl<'a, T> Lookup<'a, T> {
+    /// The object, if found.
+    pub fn found(&self) -> Option<&'a T> {
+        match self {
+            Lookup::Found(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Kubelet volume statistics for one PVC-backed volume of one pod.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct VolumeStats {
+    pub node: String,
+    pub pod_namespace: String,
+    pub pod_name: String,
+    pub volume_name: String,
+    pub pvc_namespace: Option<String>,
+    pub pvc_name: Option<String>,
+    pub capacity_bytes: Option<u64>,
+    pub used_bytes: Option<u64>,
+    pub available_bytes: Option<u64>,
+    pub inodes: Option<u64>,
+    pub inodes_used: Option<u64>,
+}
+
+/// Everything a diagnosis reads, fetched live or loaded from files.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub pods: Vec<Pod>,
+    pub pvcs: Vec<PersistentVolumeClaim>,
+    pub pvs: Vec<PersistentVolume>,
+    pub storage_classes: Vec<StorageClass>,
+    pub csi_drivers: Vec<CSIDriver>,
+    pub csi_nodes: Vec<CSINode>,
+    pub volume_attachments: Vec<VolumeAttachment>,
+    pub nodes: Vec<Node>,
+    pub statefulsets: Vec<StatefulSet>,
+    pub events: Vec<EventRecord>,
+    pub volume_stats: Vec<VolumeStats>,
+    /// Raw kubelet stats summaries, kept only so `dump` can write them back.
+    pub raw_node_stats: Vec<serde_json::Value>,
+    /// How each kind was read; a kind absent here was not checked.
+    pub coverage: BTreeMap<Kind, Coverage>,
+    /// True when loaded from files (`--snapshot`), false when fetched live.
+    pub offline: bool,
+}
+
+impl Snapshot {
+    /// How `kind` was read in `namespace` (ignored for cluster-scoped kinds).
+    pub fn coverage_in(&self, kind: Kind, namespace: Option<&str>) -> Coverage {
+        match self.coverage.get(&kind) {
+            None => Coverage::NotChecked(if self.offline {
+                format!("the snapshot holds no {} objects", kind.name())
+            } else {
+                format!("{} were not read", kind.plural())
+            }),
+            Some(Coverage::Read(scope)) => match namespace {
+                Some(ns) if kind.namespaced() && !scope.covers(ns) => Coverage::NotChecked(
+                    format!("{} in namespace {ns} were not read", kind.plural()),
+                ),
+                _ => Coverage::Read(scope.clone()),
+            },
+            Some(other) => other.clone(),
+        }
+    }
+
+    /// Why `kind` cannot be trusted to be complete in `namespace`, or `None` when it can.
+    pub fn unknown_reason(&self, kind: Kind, namespace: Option<&str>) -> Option<String> {
+        match self.coverage_in(kind, namespace) {
+            Coverage::Read(_) => None,
+            Coverage::Forbidden(r) => Some(format!("{} forbidden: {r}", kind.plural())),
+            Coverage::Failed(r) => Some(format!("reading {} failed: {r}", kind.plural())),
+            Coverage::NotChecked(r) => Some(r),
+        }
+    }
+
+    /// Marks `kind` as read in `scope`, merging namespaces with an earlier read.
+    pub fn mark_read(&mut self, kind: Kind, scope: Scope) {
+        let merged = match (self.coverage.remove(&kind), scope) {
+            (Some(Coverage::Read(Scope::All)), _) | (_, Scope::All) => Scope::All,
+            (Some(Coverage::Read(Scope::Namespaces(mut a))), Scope::Namespaces(b)) => {
+                a.extend(b);
+                Scope::Namespaces(a)
+            }
+            (_, s) => s,
+        };
+        self.coverage.insert(kind, Coverage::Read(merged));
+    }
+
+    /// Records a failed read of `kind` unless it was already read.
+    pub fn mark_unread(&mut self, kind: Kind, coverage: Coverage) {
+        if !matches!(self.coverage.get(&kind), Some(Coverage::Read(_))) {
+            self.coverage.insert(kind, coverage);
+        }
+    }
+
+    /// Looks up a namespaced or cluster-scoped object by name in a list of this snapshot.
+    pub fn lookup<'a, T: kube::Resource>(
+        &self,
+        items: &'a [T],
+        kind: Kind,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Lookup<'a, T> {
+        let found = items.iter().find(|o| {
+            let m = o.meta();
+            m.name.as_deref() == Some(name)
+                && (!kind.namespaced() || m.namespace.as_deref() == namespace)
+        });
+        match (found, self.unknown_reason(kind, namespace)) {
+            (Some(o), _) => Lookup::Found(o),
+            (None, None) => Lookup::Missing,
+            (None, Some(reason)) => Lookup::Unknown(reason),
+        }
+    }
+
+    /// The newest timestamp anywhere in the snapshot: "now" for an offline diagnosis, so that
+    /// ages read as they did when the snapshot was taken and outputs are reproducible.
+    pub fn newest_timestamp(&self) -> Option<jiff::Timestamp> {
+        fn created<T: kube::Resource>(items: &[T]) -> impl Iterator<Item = jiff::Timestamp> + '_ {
+            items
+                .iter()
+                .filter_map(|o| o.meta().creation_timestamp.as_ref().map(|t| t.0))
+        }
+        let events = self.events.iter().filter_map(|e| e.last);
+        let deleting = self
+            .volume_attachments
+            .iter()
+            .filter_map(|o| o.metadata.deletion_timestamp.as_ref().map(|t| t.0));
+        created(&self.pods)
+            .chain(created(&self.pvcs))
+            .chain(created(&self.pvs))
+            .chain(created(&self.volume_attachments))
+            .chain(events)
+            .chain(deleting)
+            .max()
+    }
+}

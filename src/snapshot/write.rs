@@ -1,0 +1,101 @@
+//! `dump`: writes a snapshot as files kubectl users can read back (`kubectl get -o yaml` style
+//! typed lists, one file per kind), which `--snapshot DIR` loads again.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::{Coverage, Kind, Snapshot};
+use crate::error::{Error, Result};
+
+/// Writes every kind that was read into `dir` (created if needed). Returns the files written.
+pub fn write_dir(snap: &Snapshot, dir: &Path) -> Result<Vec<String>> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    let read = |k: Kind| matches!(snap.coverage.get(&k), Some(Coverage::Read(_)));
+    let mut put = |kind: Kind, api_version: &str, items: Vec<Value>| -> Result<()> {
+        if !read(kind) {
+            return Ok(());
+        }
+        let list = json!({
+            "apiVersion": api_version,
+            "kind": format!("{}List", kind.name()),
+            "metadata": {},
+            "items": items,
+        });
+        let file = format!("{}.yaml", kind.plural());
+        let text = serde_saphyr::to_string(&list)
+            .map_err(|e| Error::input(dir.join(&file), format!("cannot serialise: {e}")))?;
+        write(&dir.join(&file), &text)?;
+        written.push(file);
+        Ok(())
+    };
+    put(Kind::Pod, "v1", values(&snap.pods)?)?;
+    put(Kind::PersistentVolumeClaim, "v1", values(&snap.pvcs)?)?;
+    put(Kind::PersistentVolume, "v1", values(&snap.pvs)?)?;
+    put(
+        Kind::StorageClass,
+        "storage.k8s.io/v1",
+        values(&snap.storage_classes)?,
+    )?;
+    put(
+        Kind::CSIDriver,
+        "storage.k8s.io/v1",
+        values(&snap.csi_drivers)?,
+    )?;
+    put(Kind::CSINode, "storage.k8s.io/v1", values(&snap.csi_nodes)?)?;
+    put(
+        Kind::VolumeAttachment,
+        "storage.k8s.io/v1",
+        values(&snap.volume_attachments)?,
+    )?;
+    put(Kind::Node, "v1", values(&snap.nodes)?)?;
+    put(Kind::StatefulSet, "apps/v1", values(&snap.statefulsets)?)?;
+    let events: Vec<_> = snap
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| e.to_core(i))
+        .collect();
+    put(Kind::Event, "v1", values(&events)?)?;
+    for stats in &snap.raw_node_stats {
+        let node = stats
+            .pointer("/node/nodeName")
+            .and_then(Value::as_str)
+            .unwrap_or("node");
+        let file = format!("stats-summary-{node}.json");
+        let text = serde_json::to_string_pretty(stats).unwrap_or_default();
+        write(&dir.join(&file), &text)?;
+        written.push(file);
+    }
+    let mut notes = String::from(
+        "Written by kubectl-storage dump. Load with: kubectl storage why TARGET --snapshot DIR\n",
+    );
+    for (kind, cov) in &snap.coverage {
+        if !matches!(cov, Coverage::Read(_)) {
+            notes.push_str(&format!("{}: {:?}\n", kind.plural(), cov));
+        }
+    }
+    write(&dir.join("DUMP-INFO.txt"), &notes)?;
+    Ok(written)
+}
+
+fn values<T: Serialize>(items: &[T]) -> Result<Vec<Value>> {
+    items
+        .iter()
+        .map(|o| {
+            serde_json::to_value(o).map_err(|e| Error::Usage(format!("cannot serialise: {e}")))
+        })
+        .collect()
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
