@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn codes_are_unique_kebab_case_and_documented() {
         let mut seen = std::collections::HashSet::new();
-        for r in REGISTRY {
+        for r in REGISTRY.iter() {
             assert!(seen.insert(r.code), "duplicate code {}", r.code);
             assert!(
                 r.code.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
@@ -225,7 +225,7 @@ mod tests {
     #[test]
     fn every_rule_has_a_firing_fixture_and_a_healthy_twin() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
-        for r in REGISTRY {
+        for r in REGISTRY.iter() {
             for f in ["fires.yaml", "healthy.yaml"] {
                 let p = root.join(r.code).join(f);
                 assert!(p.is_file(), "missing fixture {}", p.display());

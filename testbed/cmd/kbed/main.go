@@ -124,6 +124,9 @@ func runEtcd(args []string) int {
 	cfg.LogLevel = *logLevel
 	cfg.LogOutputs = []string{"stderr"}
 	cfg.QuotaBackendBytes = *quota
+	// etcd's own main fills this from a flag default; embed leaves it 0,
+	// which would log every request as slow.
+	cfg.WarningUnaryRequestDuration = embed.DefaultWarningUnaryRequestDuration
 	// Keep the history short: tests create and delete many objects.
 	cfg.AutoCompactionMode = embed.CompactorModePeriodic
 	cfg.AutoCompactionRetention = "5m"
