@@ -1,0 +1,396 @@
+//! The CLI end to end on snapshots: outputs (insta), exit codes, and bad input.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example(name: &str) -> String {
+    root().join("examples").join(name).display().to_string()
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kubectl-storage"));
+    c.env_remove("KUBECONFIG")
+        .env("NO_COLOR", "1")
+        .env("HOME", "/nonexistent-home");
+    c
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = bin().args(args).output().expect("runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json(args: &[&str]) -> (i32, Value) {
+    let r = run(args);
+    let v = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", r.stdout, r.stderr));
+    (r.code, v)
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn seed_human_output() {
+    let r = run(&["why", "pod/task-pod", "--snapshot", &example("seed")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("Pod default/task-pod is Pending"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains('\u{1b}'), "no colour when piped");
+    insta::assert_snapshot!("seed_human", r.stdout);
+}
+
+#[test]
+fn seed_json_puts_the_root_cause_first() {
+    let (code, v) = json(&[
+        "why",
+        "task-pod",
+        "--snapshot",
+        &example("seed"),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["schemaVersion"], 1);
+    let c = codes(&v);
+    assert_eq!(
+        c.first().map(String::as_str),
+        Some("provisioner-missing"),
+        "{c:?}"
+    );
+    assert!(c.contains(&"zone-mismatch".to_string()));
+    assert!(c.contains(&"legacy-aws-ebs-provisioner".to_string()));
+    let f = &v["findings"][0];
+    assert_eq!(f["object"]["kind"], "PersistentVolumeClaim");
+    assert_eq!(f["object"]["name"], "task-pvc");
+    assert_eq!(f["severity"], "error");
+    assert!(f["evidence"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("187× ExternalProvisioning"));
+    assert_eq!(v["summary"]["errors"], 2);
+    assert_eq!(v["summary"]["warnings"], 1);
+    insta::assert_json_snapshot!("seed_json", v);
+}
+
+#[test]
+fn healthy_example_is_clean() {
+    let r = run(&["why", "pod/task-pod", "--snapshot", &example("healthy")]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("No problems found"), "{}", r.stdout);
+    insta::assert_snapshot!("healthy_human", r.stdout);
+    let (code, v) = json(&[
+        "why",
+        "pvc/task-pvc",
+        "--snapshot",
+        &example("healthy"),
+        "-o",
+        "json",
+        "--fail-on",
+        "info",
+    ]);
+    assert_eq!(code, 0);
+    assert!(codes(&v).is_empty(), "{v}");
+}
+
+#[test]
+fn fail_on_controls_the_exit_code() {
+    let seed = example("seed");
+    assert_eq!(
+        run(&["why", "task-pod", "--snapshot", &seed, "--fail-on", "never"]).code,
+        0
+    );
+    assert_eq!(
+        run(&[
+            "why",
+            "task-pod",
+            "--snapshot",
+            &seed,
+            "--fail-on",
+            "warning"
+        ])
+        .code,
+        1
+    );
+}
+
+#[test]
+fn yaml_output_parses() {
+    let r = run(&[
+        "why",
+        "task-pod",
+        "--snapshot",
+        &example("seed"),
+        "-o",
+        "yaml",
+    ]);
+    let v: Value = serde_saphyr::from_str(&r.stdout).expect("valid YAML");
+    assert_eq!(v["findings"][0]["code"], "provisioner-missing");
+}
+
+#[test]
+fn targets_pvc_pv_and_bare_names_resolve() {
+    let healthy = example("healthy");
+    for t in [
+        "pvc/task-pvc",
+        "pv/pvc-5f1c2a9e-0c4b-4f7e-9d7a-2b1e6c3d4a51",
+        "task-pod",
+        "pods/task-pod",
+    ] {
+        let (code, v) = json(&["why", t, "--snapshot", &healthy, "-o", "json"]);
+        assert_eq!(code, 0, "{t}");
+        assert_eq!(
+            v["chain"][0]["children"].as_array().map(|c| !c.is_empty()),
+            Some(true),
+            "{t}: {v}"
+        );
+    }
+}
+
+#[test]
+fn dump_round_trips_through_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let r = run(&[
+        "dump",
+        out.to_str().unwrap(),
+        "--snapshot",
+        &example("seed"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(out.join("persistentvolumeclaims.yaml").is_file());
+    assert!(
+        out.join("csidrivers.yaml").is_file(),
+        "empty kinds are written as typed lists"
+    );
+    let (_, before) = json(&[
+        "why",
+        "task-pod",
+        "--snapshot",
+        &example("seed"),
+        "-o",
+        "json",
+    ]);
+    let (_, after) = json(&[
+        "why",
+        "task-pod",
+        "--snapshot",
+        out.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(before["findings"], after["findings"]);
+}
+
+#[test]
+fn explain_prints_docs_and_lists_codes() {
+    let r = run(&["explain", "zone-mismatch"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("What it detects") && r.stdout.contains("How to fix it"));
+    let list = run(&["explain"]);
+    assert!(list.stdout.lines().count() >= 4);
+    let r = run(&["explain", "no-such-code"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown finding code \"no-such-code\""),
+        "{}",
+        r.stderr
+    );
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+/// Bad input: one line on stderr (no panic, no backtrace), exit 2.
+fn assert_clean_error(r: &Run, needle: &str) {
+    assert_eq!(r.code, 2, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(needle),
+        "expected {needle:?} in {:?}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("panicked") && !r.stderr.contains("RUST_BACKTRACE"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.lines().count() <= 2,
+        "one line plus an optional hint: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bad_yaml = write(
+        d,
+        "bad.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n",
+    );
+    assert_clean_error(
+        &run(&["why", "x", "--snapshot", &bad_yaml]),
+        "bad.yaml: invalid YAML",
+    );
+    let bad_json = write(d, "bad.json", "{\"apiVersion\": \"v1\", \"kind\": ");
+    assert_clean_error(
+        &run(&["why", "x", "--snapshot", &bad_json]),
+        "bad.json: invalid JSON",
+    );
+    let not_k8s = write(d, "config.yaml", "server:\n  port: 8080\n");
+    assert_clean_error(
+        &run(&["why", "x", "--snapshot", &not_k8s]),
+        "config.yaml: document 1 has no kind/apiVersion",
+    );
+    let wrong_shape = write(
+        d,
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: 5}\n",
+    );
+    assert_clean_error(
+        &run(&["why", "x", "--snapshot", &wrong_shape]),
+        "pod.yaml: document 1 (Pod x)",
+    );
+    assert_clean_error(
+        &run(&["why", "x", "--snapshot", "/no/such/dir"]),
+        "/no/such/dir: cannot read: no such file or directory",
+    );
+    let empty = tempfile::tempdir().unwrap();
+    assert_clean_error(
+        &run(&["why", "x", "--snapshot", empty.path().to_str().unwrap()]),
+        "no .yaml, .yml or .json files found",
+    );
+    let seed = example("seed");
+    assert_clean_error(
+        &run(&["why", "pod/Bad_Name", "--snapshot", &seed]),
+        "invalid target \"pod/Bad_Name\"",
+    );
+    assert_clean_error(
+        &run(&["why", "deploy/web", "--snapshot", &seed]),
+        "unsupported target kind \"deploy\"",
+    );
+    assert_clean_error(
+        &run(&["why", "pod/nope", "--snapshot", &seed]),
+        "pod nope not found in namespace default",
+    );
+    assert_clean_error(
+        &run(&["why", "pod/task-pod", "-n", "prod", "--snapshot", &seed]),
+        "pod task-pod not found in namespace prod",
+    );
+}
+
+#[test]
+fn unknown_kinds_are_ignored_and_counted_at_v1() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("examples/healthy/workload.json"),
+        dir.path().join("w.json"),
+    )
+    .unwrap();
+    write(
+        dir.path(),
+        "svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n",
+    );
+    let r = run(&[
+        "why",
+        "task-pod",
+        "--snapshot",
+        dir.path().to_str().unwrap(),
+        "-v",
+        "1",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ignored 1 Service object(s)"),
+        "{}",
+        r.stderr
+    );
+    // Nothing but the workload: the other hops are not checked, never shown healthy.
+    assert!(r.stdout.contains("not checked"), "{}", r.stdout);
+}
+
+#[test]
+fn broken_or_missing_kubeconfig_is_a_clean_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = write(dir.path(), "kubeconfig", "this: [is not a kubeconfig");
+    assert_clean_error(
+        &run(&["why", "pod/db-0", "--kubeconfig", &kc]),
+        "cannot load kubeconfig",
+    );
+    assert_clean_error(
+        &run(&["why", "pod/db-0", "--kubeconfig", "/no/such/kubeconfig"]),
+        "cannot load kubeconfig /no/such/kubeconfig",
+    );
+    let r = run(&["why", "pod/db-0"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no usable kubeconfig"), "{}", r.stderr);
+}
+
+#[test]
+fn unreachable_api_server_fails_fast_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = write(
+        dir.path(),
+        "kubeconfig",
+        "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:9'}}]\nusers: [{name: u, user: {token: abc}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n",
+    );
+    let started = std::time::Instant::now();
+    let r = run(&[
+        "why",
+        "pod/db-0",
+        "--kubeconfig",
+        &kc,
+        "--request-timeout",
+        "5s",
+    ]);
+    assert_clean_error(&r, "cannot reach the API server");
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn help_has_examples_and_version_works() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("Examples:") && r.stdout.contains("kubectl storage why pod/db-0"));
+    let r = run(&["why", "--help"]);
+    assert!(r.stdout.contains("TARGET is pod/NAME"));
+    let r = run(&["--version"]);
+    assert!(r.stdout.starts_with("kubectl-storage "), "{}", r.stdout);
+}
