@@ -60,6 +60,11 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             }
         };
         if installed || registered > 0 {
+            // The driver is there, but its controller may not be: a claim that has waited for
+            // the external provisioner for a long time with no word from it says so.
+            if let Some(f) = controller_silent(cx, pvc, sc, driver, &waiting, registered) {
+                out.push(f);
+            }
             continue;
         }
         if csinodes_known {
@@ -96,6 +101,56 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// How long the PV controller may wait on an installed driver before we call it silent.
+const SILENT_AFTER_SECS: i64 = 600;
+
+fn controller_silent(
+    cx: &Ctx,
+    pvc: &k8s_openapi::api::core::v1::PersistentVolumeClaim,
+    sc: &k8s_openapi::api::storage::v1::StorageClass,
+    driver: &str,
+    waiting: &[&crate::snapshot::EventRecord],
+    registered: usize,
+) -> Option<Finding> {
+    let e = waiting
+        .iter()
+        .rev()
+        .find(|e| e.reason == "ExternalProvisioning")?;
+    let waited = e
+        .first
+        .zip(e.last)
+        .map(|(a, b)| b.as_second() - a.as_second())?;
+    let driver_spoke = cx.pvc_events(pvc).iter().any(|e| {
+        matches!(
+            e.reason.as_str(),
+            "Provisioning" | "ProvisioningFailed" | "ProvisioningSucceeded"
+        )
+    });
+    if waited < SILENT_AFTER_SECS || driver_spoke {
+        return None;
+    }
+    let sc_name = sc.metadata.name.as_deref().unwrap_or_default();
+    let (ns, name) = (
+        pvc.metadata.namespace.as_deref().unwrap_or_default(),
+        pvc.metadata.name.as_deref().unwrap_or_default(),
+    );
+    Some(
+        Finding::new(
+            &RULE,
+            ObjectRef::of(pvc),
+            format!(
+                "Class \"{sc_name}\" provisions through {driver}, but its controller has not acted on claim {ns}/{name} in {}: the external-provisioner is not running",
+                crate::k8s::format_age(waited)
+            ),
+        )
+        .evidence(cx.event_evidence(e))
+        .evidence(format!("no Provisioning event from {driver} on {ns}/{name}; {registered} node(s) register the driver's node plugin"))
+        .fix(format!(
+            "check the {driver} controller pods (e.g. `kubectl -n kube-system get pods -l app=ebs-csi-controller`) and the logs of their csi-provisioner container: crash loops, IAM errors, or leader election stuck"
+        )),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{assert_fires, assert_healthy};
@@ -124,5 +179,25 @@ mod tests {
     #[test]
     fn healthy_twin() {
         assert_healthy("provisioner-missing");
+    }
+
+    #[test]
+    fn fires_when_the_driver_is_installed_but_its_controller_is_silent() {
+        let all = crate::rules::testing::findings("provisioner-missing", "controller-down.yaml");
+        let f = all
+            .iter()
+            .find(|f| f.code == "provisioner-missing")
+            .expect("fires");
+        assert!(
+            f.message
+                .contains("has not acted on claim default/task-pvc in 3h9m"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.evidence.iter().any(|e| e.contains("2 node(s) register")),
+            "{:?}",
+            f.evidence
+        );
     }
 }
