@@ -175,10 +175,15 @@ def record_event(obj, etype, reason, message, component, host=None):
 def ec2():
     import boto3  # ships with moto
 
-    env = bed_env()
+    try:
+        endpoint = bed_env()["AWS_ENDPOINT_URL_EC2"]
+    except (BedError, KeyError):
+        endpoint = os.environ.get("AWS_ENDPOINT_URL_EC2")
+    if not endpoint:
+        raise BedError("no EC2 endpoint: no bed env and AWS_ENDPOINT_URL_EC2 unset")
     return boto3.client(
         "ec2",
-        endpoint_url=env["AWS_ENDPOINT_URL_EC2"],
+        endpoint_url=endpoint,
         region_name=REGION,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",

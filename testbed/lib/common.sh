@@ -37,7 +37,7 @@ PY
 is_ours() {
   local pid="$1"
   [[ -n "$pid" && -r "/proc/$pid/environ" ]] || return 1
-  tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "KSTOR_BED_ID=$STATE"
+  { tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null | grep -qxF "KSTOR_BED_ID=$STATE"
 }
 
 # pid_of NAME: the recorded pid of a component, empty if none.

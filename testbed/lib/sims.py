@@ -38,6 +38,7 @@ from bed import BedError
 CSI_PLUGIN = "kubernetes.io/csi"
 ATTACHER_FINALIZER = "external-attacher/" + re.sub(r"[^a-zA-Z0-9-]", "-", bed.DRIVER)
 PROVISIONER_FINALIZER = "external-provisioner.volume.kubernetes.io/finalizer"
+INTREE_EBS = "kubernetes.io/aws-ebs"
 CONTROLLER_POD = "ebs-csi-controller-7c9d6b5f4d-" + bed.stable_suffix()
 
 
@@ -476,6 +477,9 @@ def cmd_attach(a):
     for va in _select_vas(a):
         if va["metadata"].get("deletionTimestamp"):
             continue
+        if va.get("status", {}).get("attached") and not a.force:
+            print(f"{va['metadata']['name']}: already attached (--force to publish again)")
+            continue
         print(attach_one(va, not a.no_ec2))
 
 
@@ -528,6 +532,7 @@ def attacher_main(argv):
                        "status.attached=true + devicePath; EC2/driver errors become status.attachError")
     s.add_argument("names", nargs="*"); s.add_argument("--all", action="store_true")
     s.add_argument("--no-ec2", action="store_true", help="do not touch EC2; devicePath /dev/xvdaa")
+    s.add_argument("--force", action="store_true", help="publish again even if status.attached is true")
     s.set_defaults(fn=cmd_attach)
     s = sub.add_parser("fail", help="set status.attachError.message (attached=false)")
     s.add_argument("name"); s.add_argument("--message", required=True)
@@ -591,7 +596,10 @@ def provision(pvc, zone=None, use_ec2=True, topology_key="topology.kubernetes.io
     if not sc_name:
         raise BedError("claim has no storageClassName")
     sc = bed.kget("storageclass", sc_name)
-    if sc["provisioner"] != bed.DRIVER:
+    # An in-tree kubernetes.io/aws-ebs class is served by the CSI driver under
+    # CSI migration: the provisioner creates the volume and writes an in-tree PV.
+    migrated = sc["provisioner"] == INTREE_EBS
+    if sc["provisioner"] != bed.DRIVER and not migrated:
         raise BedError(f"StorageClass {sc_name} provisioner is {sc['provisioner']}, not {bed.DRIVER}")
     pv_name = "pvc-" + md["uid"]
     if bed.kget("pv", pv_name, ignore_missing=True):
@@ -649,6 +657,17 @@ def provision(pvc, zone=None, use_ec2=True, topology_key="topology.kubernetes.io
             "volumeMode": pvc["spec"].get("volumeMode", "Filesystem"),
         },
     }
+    if migrated:
+        # csi-translation-lib TranslateCSIPVToInTree: awsElasticBlockStore source,
+        # the driver's zone key replaced by topology.kubernetes.io/zone, a region
+        # term and zone/region labels added.
+        pv["metadata"]["annotations"]["pv.kubernetes.io/provisioned-by"] = INTREE_EBS
+        pv["metadata"]["labels"] = {"topology.kubernetes.io/zone": zone, "topology.kubernetes.io/region": bed.REGION}
+        del pv["spec"]["csi"]
+        pv["spec"]["awsElasticBlockStore"] = {"volumeID": volume_id, "fsType": fstype}
+        pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"] = [{"matchExpressions": [
+            {"key": "topology.kubernetes.io/zone", "operator": "In", "values": [zone]},
+            {"key": "topology.kubernetes.io/region", "operator": "In", "values": [bed.REGION]}]}]
     if sc.get("mountOptions"):
         pv["spec"]["mountOptions"] = sc["mountOptions"]
     if pvc["spec"].get("volumeAttributesClassName"):
@@ -673,6 +692,52 @@ def cmd_provision_fail(a):
     print(f"{ns}/{name}: ProvisioningFailed: {msg}")
 
 
+def reclaim(pv, use_ec2=True):
+    """Delete a Released PV with reclaim policy Delete that the driver
+    provisioned: EC2 DeleteVolume, drop the provisioner finalizer, delete the PV."""
+    name = pv["metadata"]["name"]
+    handle = pv["spec"].get("csi", {}).get("volumeHandle") or \
+        pv["spec"].get("awsElasticBlockStore", {}).get("volumeID", "").rsplit("/", 1)[-1] or None
+    if use_ec2 and handle:
+        try:
+            bed.ec2().delete_volume(VolumeId=handle)
+        except Exception as e:  # botocore ClientError
+            if "InvalidVolume.NotFound" not in str(e):
+                msg = (f'rpc error: code = Internal desc = Could not delete volume ID "{handle}": '
+                       + _aws_error("DeleteVolume", "VolumeInUse" if "VolumeInUse" in str(e) else "Unknown", str(e)))
+                bed.record_event(pv, "Warning", "VolumeFailedDelete", msg, component=controller_identity())
+                return f"{name}: delete failed: {msg}"
+    _remove_finalizer_as("pv", name, PROVISIONER_FINALIZER, "csi-provisioner")
+    bed.kubectl("delete", "pv", name, "--wait=false", "--ignore-not-found")
+    return f"{name}: deleted ({handle})"
+
+
+def _remove_finalizer_as(kind, name, fin, manager):
+    obj = bed.kget(kind, name, ignore_missing=True)
+    if not obj or fin not in obj["metadata"].get("finalizers", []):
+        return
+    bed.patch(kind, name, {"metadata": {"finalizers": [f for f in obj["metadata"]["finalizers"] if f != fin],
+                                        "resourceVersion": obj["metadata"]["resourceVersion"]}},
+              manager=manager)
+
+
+def _reclaimable(pv):
+    return (pv.get("status", {}).get("phase") == "Released"
+            and pv["spec"].get("persistentVolumeReclaimPolicy") == "Delete"
+            and pv["metadata"].get("annotations", {}).get("pv.kubernetes.io/provisioned-by") in (bed.DRIVER, INTREE_EBS))
+
+
+def cmd_reclaim(a):
+    pvs = [bed.kget("pv", n) for n in a.names] if a.names else bed.kget("pv")["items"]
+    done = 0
+    for pv in pvs:
+        if a.names or _reclaimable(pv):
+            print(reclaim(pv, not a.no_ec2))
+            done += 1
+    if not done:
+        print("nothing to reclaim")
+
+
 def cmd_provisioner_run(a):
     print(f"provisioner-sim: provisioning claims for {bed.DRIVER} every {a.interval}s", flush=True)
     while True:
@@ -691,7 +756,14 @@ def cmd_provisioner_run(a):
                 if sc.get("volumeBindingMode") == "WaitForFirstConsumer" and \
                         "volume.kubernetes.io/selected-node" not in ann:
                     continue
-                print(provision(pvc, None, not a.no_ec2, a.topology_key), flush=True)
+                try:
+                    print(provision(pvc, None, not a.no_ec2, a.topology_key), flush=True)
+                except BedError as e:
+                    print(f"provisioner-sim: {pvc['metadata']['namespace']}/{pvc['metadata']['name']}: {e}",
+                          file=sys.stderr, flush=True)
+            for pv in bed.kget("pv")["items"]:
+                if _reclaimable(pv):
+                    print(reclaim(pv, not a.no_ec2), flush=True)
         except BedError as e:
             print(f"provisioner-sim: {e}", file=sys.stderr, flush=True)
         if a.once:
@@ -717,7 +789,12 @@ def provisioner_main(argv):
     s.add_argument("pvc"); s.add_argument("-n", "--namespace", default="default")
     s.add_argument("--message", required=True, help="the driver error, e.g. 'rpc error: code = ... desc = ...'")
     s.set_defaults(fn=cmd_provision_fail)
-    s = sub.add_parser("run", help="loop: provision pending claims of the driver (WaitForFirstConsumer after selected-node)")
+    s = sub.add_parser("reclaim", help="delete Released PVs (policy Delete) provisioned by the driver, "
+                       "and their EC2 volumes; named PVs are deleted whatever their phase")
+    s.add_argument("names", nargs="*"); s.add_argument("--no-ec2", action="store_true")
+    s.set_defaults(fn=cmd_reclaim)
+    s = sub.add_parser("run", help="loop: provision pending claims of the driver (WaitForFirstConsumer after "
+                       "selected-node) and reclaim Released Delete-policy PVs")
     s.add_argument("--interval", type=float, default=1.0); s.add_argument("--once", action="store_true")
     s.add_argument("--no-ec2", action="store_true")
     s.add_argument("--topology-key", default="topology.kubernetes.io/zone")
