@@ -125,11 +125,17 @@ pub(crate) fn claim_volumes<'a>(cx: &Ctx<'a>, pod: &Pod) -> Vec<ClaimVolume<'a>>
         .collect()
 }
 
-/// The kubelet's mount/map failure events on a pod, oldest first.
+/// The kubelet's mount/map failure events on a pod, oldest first. Events about an earlier pod
+/// of the same name (a StatefulSet pod deleted and recreated) are left out when uids tell.
 pub(crate) fn mount_events<'a>(cx: &Ctx<'a>, pod: &Pod) -> Vec<&'a EventRecord> {
+    let uid = pod.metadata.uid.as_deref();
     cx.pod_events(pod)
         .into_iter()
         .filter(|e| MOUNT_REASONS.contains(&e.reason.as_str()))
+        .filter(|e| match (uid, e.uid.as_deref()) {
+            (Some(p), Some(u)) => p == u,
+            _ => true,
+        })
         .collect()
 }
 

@@ -209,6 +209,14 @@ mod tests {
             "{:?}",
             timeout.evidence
         );
+        assert!(
+            timeout
+                .evidence
+                .iter()
+                .all(|e| !e.contains("permission denied")),
+            "an event about the previous db-1 leaked in: {:?}",
+            timeout.evidence
+        );
         // The driver-not-registered event on db-2 is csi-driver-not-registered's, and the
         // configmap failure on db-0 is not about a claim.
         assert!(f.iter().all(|f| f.object.name != "db-2"), "{f:#?}");
