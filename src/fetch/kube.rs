@@ -371,10 +371,95 @@ pub fn merge(into: &mut Snapshot, other: Snapshot) {
     into.nodes.extend(other.nodes);
     into.statefulsets.extend(other.statefulsets);
     into.events.extend(other.events);
+    into.volume_stats.extend(other.volume_stats);
+    into.raw_node_stats.extend(other.raw_node_stats);
     for (kind, cov) in other.coverage {
         match cov {
             Coverage::Read(scope) => into.mark_read(kind, scope),
             other => into.mark_unread(kind, other),
         }
+    }
+}
+
+/// At most this many kubelet stats requests run at once (each is proxied to a node).
+const STATS_PARALLEL: usize = 16;
+
+/// Reads the kubelet stats summary (`GET /api/v1/nodes/NODE/proxy/stats/summary`) of each
+/// node, in parallel. Opt-in: it needs `get` on `nodes/proxy`, a powerful permission (it
+/// reaches the kubelet API), so it stays out of the default read-only role and the default run.
+///
+/// Returns the summaries that were read and how the kind was read: `Forbidden` when the API
+/// server refused (403: the permission is missing, the same for every node), `Failed` naming
+/// the nodes whose read failed (the summaries of the others are still returned and valid),
+/// `Read` when every node answered. Add them to a snapshot with
+/// [`crate::snapshot::load::add_node_stats`].
+pub async fn fetch_node_stats(
+    conn: &Connection,
+    nodes: &[String],
+) -> (Vec<serde_json::Value>, Coverage) {
+    use futures::stream::{self, StreamExt};
+
+    if nodes.is_empty() {
+        return (
+            Vec::new(),
+            Coverage::NotChecked("no node to read volume stats from".into()),
+        );
+    }
+    let base = kube::core::Request::new("/api/v1/nodes");
+    let base = &base;
+    let results: Vec<(&String, std::result::Result<serde_json::Value, Coverage>)> =
+        stream::iter(nodes)
+            .map(|node| async move {
+                let req = match base.get_subresource("proxy/stats/summary", node) {
+                    Ok(r) => r,
+                    Err(e) => return (node, Err(Coverage::Failed(format!("{node}: {e}")))),
+                };
+                let res = tokio::time::timeout(
+                    conn.timeout,
+                    conn.client.request::<serde_json::Value>(req),
+                )
+                .await;
+                let out = match res {
+                    Err(_) => Err(Coverage::Failed(format!(
+                        "{node}: timed out after {}s",
+                        conn.timeout.as_secs()
+                    ))),
+                    Ok(Err(kube::Error::Api(s))) if s.code == 403 => {
+                        Err(Coverage::Forbidden(s.message.clone()))
+                    }
+                    Ok(Err(kube::Error::Api(s))) => Err(Coverage::Failed(format!(
+                        "{node}: {} {}",
+                        s.code, s.message
+                    ))),
+                    Ok(Err(e)) => Err(Coverage::Failed(format!("{node}: {}", root_cause(&e)))),
+                    Ok(Ok(v)) => Ok(v),
+                };
+                (node, out)
+            })
+            .buffered(STATS_PARALLEL)
+            .collect()
+            .await;
+    let mut summaries = Vec::new();
+    let mut failed = Vec::new();
+    for (_, r) in results {
+        match r {
+            Ok(v) => summaries.push(v),
+            Err(forbidden @ Coverage::Forbidden(_)) => return (summaries, forbidden),
+            Err(Coverage::Failed(why)) => failed.push(why),
+            Err(other) => return (summaries, other),
+        }
+    }
+    if failed.is_empty() {
+        (summaries, Coverage::Read(Scope::All))
+    } else {
+        (
+            summaries,
+            Coverage::Failed(format!(
+                "stats of {} of {} nodes: {}",
+                failed.len(),
+                nodes.len(),
+                failed.join("; ")
+            )),
+        )
     }
 }
