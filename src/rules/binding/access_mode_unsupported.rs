@@ -37,13 +37,12 @@ fn shared_modes(modes: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The EBS volume type a class creates (the driver's default is gp3).
-fn class_type(sc: &StorageClass) -> String {
+/// The EBS volume type a class asks for (`type` parameter), if it names one.
+fn class_type(sc: &StorageClass) -> Option<String> {
     sc.parameters
         .as_ref()
         .and_then(|p| p.get("type"))
         .map(|t| t.to_ascii_lowercase())
-        .unwrap_or_else(|| "gp3".into())
 }
 
 /// io2 Multi-Attach: ReadWriteMany of a Block volume.
@@ -90,11 +89,15 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 let t = class_type(sc);
                 (
                     format!(
-                        "class \"{}\" ({}, type {t})",
+                        "class \"{}\" ({}, {})",
                         sc.metadata.name.as_deref().unwrap_or_default(),
-                        sc.provisioner
+                        sc.provisioner,
+                        t.as_deref()
+                            .map(|t| format!("type {t}"))
+                            .unwrap_or_else(|| "default volume type".into())
                     ),
-                    Some(t),
+                    // Without a type parameter the class does not create io2.
+                    Some(t.unwrap_or_default()),
                 )
             }
             (None, Some(pv)) if k8s::pv_is_ebs(pv) => (
@@ -127,7 +130,10 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if volume_mode == "Block" && vtype.as_deref().is_some_and(|t| t != "io2") {
             f = f.evidence(format!(
                 "Multi-Attach needs type io2; the class creates {}",
-                vtype.as_deref().unwrap_or_default()
+                match vtype.as_deref() {
+                    Some("") | None => "its default type",
+                    Some(t) => t,
+                }
             ));
         } else if volume_mode != "Block" && shared.iter().all(|m| m == "ReadWriteMany") {
             f = f.evidence("io2 Multi-Attach works only with volumeMode: Block".to_string());
@@ -151,7 +157,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if shared.is_empty() {
             continue;
         }
-        let vtype = class_of_pv(cx, pv).map(class_type);
+        // Unknown type (no class, or no type parameter): give Block RWX the benefit of the doubt.
+        let vtype = class_of_pv(cx, pv).and_then(class_type);
         let volume_mode = fit::pv_volume_mode(pv);
         if multi_attach_ok(&shared, volume_mode, vtype.as_deref()) {
             continue;

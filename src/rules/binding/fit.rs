@@ -214,18 +214,21 @@ pub(super) fn misfits(
 }
 
 /// Evidence lines for the candidates, those closest to fitting first (same class, fewest
-/// reasons), at most `max`, plus a count of the rest.
+/// reasons), at most `max`, plus a count of the rest. `same_class_only` leaves out PVs of
+/// other classes.
 pub(super) fn candidate_evidence(
     cx: &Ctx,
     pvc: &PersistentVolumeClaim,
     class: &str,
     binding: Binding,
     max: usize,
+    same_class_only: bool,
 ) -> Vec<String> {
     let mut rows: Vec<(bool, usize, String)> = cx
         .snap
         .pvs
         .iter()
+        .filter(|pv| !same_class_only || k8s::pv_class_name(pv) == class)
         .map(|pv| {
             let why = misfits(cx, pvc, class, binding, pv);
             let text = format!(

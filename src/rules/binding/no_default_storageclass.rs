@@ -80,10 +80,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if class_less == 0 {
             f = f.evidence("no PersistentVolume without a class exists to bind statically");
         } else {
-            for line in fit::candidate_evidence(cx, pvc, "", binding, 5)
-                .into_iter()
-                .filter(|l| !l.contains("claim wants \"\""))
-            {
+            for line in fit::candidate_evidence(cx, pvc, "", binding, 5, true) {
                 f = f.evidence(line);
             }
         }

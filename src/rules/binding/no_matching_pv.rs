@@ -100,9 +100,14 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                         "Claim {key} ({}) binds only to existing PVs, and no PV of class \"{class}\" exists",
                         describe_claim(pvc, class)
                     )
+                } else if same_class == 1 {
+                    format!(
+                        "Claim {key} ({}) binds only to existing PVs, and the only PV of class \"{class}\" does not fit",
+                        describe_claim(pvc, class)
+                    )
                 } else {
                     format!(
-                        "Claim {key} ({}) binds only to existing PVs, and none of the {same_class} PV(s) of class \"{class}\" fits",
+                        "Claim {key} ({}) binds only to existing PVs, and none of the {same_class} PVs of class \"{class}\" fits",
                         describe_claim(pvc, class)
                     )
                 };
@@ -122,7 +127,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 if cx.snap.pvs.is_empty() {
                     f = f.evidence("the cluster has no PersistentVolumes");
                 } else {
-                    for line in fit::candidate_evidence(cx, pvc, class, binding, 5) {
+                    for line in fit::candidate_evidence(cx, pvc, class, binding, 5, false) {
                         f = f.evidence(line);
                     }
                 }
@@ -199,7 +204,7 @@ fn create_fix(cx: &Ctx, pvc: &PersistentVolumeClaim, class: &str, binding: Bindi
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_fires, assert_healthy};
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
 
     #[test]
     fn fires_and_says_why_each_candidate_does_not_fit() {
@@ -209,7 +214,7 @@ mod tests {
         assert_eq!(f.object.name, "data-es-0");
         assert!(
             f.message.contains(
-                "logs/data-es-0 (100Gi RWO, class \"local-nvme\") binds only to existing PVs, and none of the 5 PV(s) of class \"local-nvme\" fits"
+                "logs/data-es-0 (100Gi RWO, class \"local-nvme\") binds only to existing PVs, and none of the 5 PVs of class \"local-nvme\" fits"
             ),
             "{}",
             f.message
@@ -243,6 +248,42 @@ mod tests {
             f.evidence
         );
         assert!(f.fix.contains("capacity ≥ 100Gi"), "{}", f.fix);
+    }
+
+    #[test]
+    fn names_the_misfit_of_a_requested_pv_and_of_a_selector() {
+        let all = findings("no-matching-pv", "scan.yaml");
+        let mine = |name: &str| {
+            all.iter()
+                .find(|f| f.code == "no-matching-pv" && f.object.name == name)
+                .unwrap_or_else(|| panic!("no finding for {name}: {all:#?}"))
+        };
+        let legacy = mine("legacy-data");
+        assert!(
+            legacy.message.contains(
+                "asks for PV pv-legacy-10g by spec.volumeName, but it does not fit: too small: 10Gi < 20Gi requested"
+            ),
+            "{}",
+            legacy.message
+        );
+        assert!(
+            legacy.evidence.iter().any(|e| e.contains("VolumeMismatch")),
+            "{:?}",
+            legacy.evidence
+        );
+        let archive = mine("archive");
+        assert!(
+            archive.evidence.iter().any(|e| e.contains(
+                "PV pv-legacy-10g (10Gi RWO, class \"\", Available): labels do not match the claim's selector (app=archive, tier in (cold))"
+            )),
+            "{:?}",
+            archive.evidence
+        );
+        assert!(
+            archive.fix.contains("labels app=archive, tier in (cold)"),
+            "{}",
+            archive.fix
+        );
     }
 
     #[test]

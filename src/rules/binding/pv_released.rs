@@ -132,7 +132,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_fires, assert_healthy};
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
     use crate::rules::Severity;
 
     #[test]
@@ -170,6 +170,28 @@ mod tests {
             "{}",
             f[0].fix
         );
+    }
+
+    #[test]
+    fn is_a_warning_when_nobody_waits() {
+        let all = findings("pv-released", "scan.yaml");
+        let f: Vec<_> = all.iter().filter(|f| f.code == "pv-released").collect();
+        assert_eq!(f.len(), 1, "{all:#?}");
+        assert_eq!(f[0].object.name, "pv-old-reports");
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(
+            f[0].message
+                .contains("still names the deleted claim bi/reports"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].fix
+                .contains("kubectl patch pv pv-old-reports --type json"),
+            "{}",
+            f[0].fix
+        );
+        assert!(!all.iter().any(|f| f.code == "pv-unclaimed"), "{all:#?}");
     }
 
     #[test]
