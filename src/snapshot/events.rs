@@ -24,6 +24,25 @@ pub struct EventRecord {
     pub source: String,
 }
 
+/// The namespace of the object an event is about. Events about cluster-scoped objects (a PV, a
+/// Node) are stored in some namespace ("default") but their object has none.
+fn involved_namespace(
+    kind: Option<&str>,
+    object_ns: Option<&str>,
+    event_ns: Option<&str>,
+) -> Option<String> {
+    let cluster_scoped = kind
+        .and_then(super::load::known_kind)
+        .is_some_and(|k| !k.namespaced());
+    if cluster_scoped {
+        return None;
+    }
+    object_ns
+        .filter(|n| !n.is_empty())
+        .or(event_ns)
+        .map(str::to_string)
+}
+
 impl EventRecord {
     /// Whether this event is about the object `kind`/`namespace`/`name`.
     pub fn is_about(&self, kind: &str, namespace: Option<&str>, name: &str) -> bool {
@@ -43,7 +62,11 @@ impl From<&CoreEvent> for EventRecord {
         let count = series.and_then(|s| s.count).or(e.count).unwrap_or(1).max(1);
         EventRecord {
             kind: o.kind.clone().unwrap_or_default(),
-            namespace: o.namespace.clone().or_else(|| e.metadata.namespace.clone()),
+            namespace: involved_namespace(
+                o.kind.as_deref(),
+                o.namespace.as_deref(),
+                e.metadata.namespace.as_deref(),
+            ),
             name: o.name.clone().unwrap_or_default(),
             uid: o.uid.clone(),
             reason: e.reason.clone().unwrap_or_default(),
@@ -82,9 +105,11 @@ impl From<&NewEvent> for EventRecord {
             .max(1);
         EventRecord {
             kind: o.and_then(|o| o.kind.clone()).unwrap_or_default(),
-            namespace: o
-                .and_then(|o| o.namespace.clone())
-                .or_else(|| e.metadata.namespace.clone()),
+            namespace: involved_namespace(
+                o.and_then(|o| o.kind.as_deref()),
+                o.and_then(|o| o.namespace.as_deref()),
+                e.metadata.namespace.as_deref(),
+            ),
             name: o.and_then(|o| o.name.clone()).unwrap_or_default(),
             uid: o.and_then(|o| o.uid.clone()),
             reason: e.reason.clone().unwrap_or_default(),

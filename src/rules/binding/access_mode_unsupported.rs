@@ -180,7 +180,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         .fix(format!(
             "recreate PV {name} with accessModes: [ReadWriteOnce] (set persistentVolumeReclaimPolicy: Retain first so the EBS volume survives), and run one pod per volume"
         ));
-        if let Some(e) = driver_event(fit::pv_events(cx, name)) {
+        if let Some(e) = driver_event(cx.events_for("PersistentVolume", None, name)) {
             f = f.evidence(cx.event_evidence(e));
         }
         out.push(f);

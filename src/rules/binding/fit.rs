@@ -301,15 +301,6 @@ fn affinity_misfit(cx: &Ctx, pvc: &PersistentVolumeClaim, pv: &PersistentVolume)
     ))
 }
 
-/// Events about a PV, oldest first. Events on cluster-scoped objects live in namespace
-/// "default" (their involvedObject has no namespace), so both keys are looked at.
-pub(super) fn pv_events<'a>(cx: &Ctx<'a>, name: &str) -> Vec<&'a crate::snapshot::EventRecord> {
-    let mut events = cx.events_for("PersistentVolume", None, name);
-    events.extend(cx.events_for("PersistentVolume", Some("default"), name));
-    events.sort_by_key(|e| e.last);
-    events
-}
-
 /// Whether labels satisfy a label selector (matchLabels and matchExpressions, ANDed).
 pub(super) fn selector_admits(
     sel: &LabelSelector,

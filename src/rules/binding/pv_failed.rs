@@ -58,7 +58,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 c.name.as_deref().unwrap_or_default()
             ));
         }
-        for e in fit::pv_events(cx, name)
+        for e in cx
+            .events_for("PersistentVolume", None, name)
             .into_iter()
             .rev()
             .filter(|e| e.event_type == "Warning" || e.reason.starts_with("VolumeFailed"))

@@ -95,7 +95,12 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if !waiting.is_empty() {
             f = f.severity(Severity::Error);
         }
-        for e in fit::pv_events(cx, name).into_iter().rev().take(1) {
+        for e in cx
+            .events_for("PersistentVolume", None, name)
+            .into_iter()
+            .rev()
+            .take(1)
+        {
             f = f.evidence(cx.event_evidence(e));
         }
         let refused = format!("volume \"{name}\" already bound to a different claim");
