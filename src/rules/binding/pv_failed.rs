@@ -1,7 +1,6 @@
 //! `pv-failed`: a PV in phase Failed: its automatic reclamation failed.
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
-use super::fit;
 use crate::ctx::Ctx;
 use crate::k8s;
 
