@@ -193,7 +193,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_fires, assert_healthy};
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
 
     #[test]
     fn fires_during_a_rolling_update_with_a_rwo_claim() {
@@ -225,6 +225,22 @@ mod tests {
             f[0].evidence
         );
         assert!(f[0].fix.contains("strategy: Recreate"), "{}", f[0].fix);
+    }
+
+    #[test]
+    fn fires_when_the_old_node_died_and_says_the_attachment_is_being_deleted() {
+        let all = findings("multi-attach", "old-node-died.yaml");
+        let f: Vec<_> = all.iter().filter(|f| f.code == "multi-attach").collect();
+        assert_eq!(f.len(), 1, "{all:#?}");
+        let m = &f[0].message;
+        assert!(
+            m.contains("still attached to node ip-10-0-1-10.ec2.internal (NotReady), its VolumeAttachment being deleted for 3m"),
+            "{m}"
+        );
+        assert!(m.contains("the old node is down"), "{m}");
+        assert!(f[0].fix.contains("out-of-service"), "{}", f[0].fix);
+        // Deleting for 3 minutes is not yet stuck.
+        assert!(all.iter().all(|f| f.code != "detach-stuck"), "{all:#?}");
     }
 
     #[test]

@@ -244,7 +244,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::Cause;
-    use crate::rules::testing::{assert_fires, assert_healthy};
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
 
     #[test]
     fn fires_with_the_driver_message_classified() {
@@ -302,6 +302,17 @@ mod tests {
             )),
             Cause::Iam
         );
+    }
+
+    #[test]
+    fn leaves_missing_classes_and_missing_provisioners_to_their_rules() {
+        for code in ["storageclass-missing", "provisioner-missing"] {
+            let all = findings(code, "fires.yaml");
+            assert!(
+                all.iter().all(|f| f.code != "provisioning-failed"),
+                "{code}: {all:#?}"
+            );
+        }
     }
 
     #[test]

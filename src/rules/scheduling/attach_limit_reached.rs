@@ -399,7 +399,7 @@ fn scheduler_count(message: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::{is_attach_limit, scheduler_count};
-    use crate::rules::testing::{assert_fires, assert_healthy};
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
 
     #[test]
     fn fires_when_the_node_has_no_slot_left() {
@@ -432,6 +432,30 @@ mod tests {
         assert!(is_attach_limit(
             "api error AttachmentLimitExceeded: Cannot attach"
         ));
+    }
+
+    #[test]
+    fn fires_for_an_unscheduled_pod_whose_only_candidate_node_is_full() {
+        let all = findings("attach-limit-reached", "unscheduled.yaml");
+        let f: Vec<_> = all
+            .iter()
+            .filter(|f| f.code == "attach-limit-reached")
+            .collect();
+        assert_eq!(f.len(), 1, "{all:#?}");
+        assert_eq!(f[0].object.kind, "Pod");
+        let m = &f[0].message;
+        assert!(
+            m.contains("none of the 1 nodes it may use has a free attachment slot: node ip-10-0-1-10.ec2.internal has 25 of 25 EBS attachment slots used"),
+            "{m}"
+        );
+        assert!(
+            f[0].evidence
+                .iter()
+                .any(|e| e.contains("exceed max volume count")),
+            "{:?}",
+            f[0].evidence
+        );
+        assert!(all.iter().all(|f| f.code != "zone-mismatch"), "{all:#?}");
     }
 
     #[test]
