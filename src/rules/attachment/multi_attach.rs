@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     category: Category::Attachment,
     summary: "A single-node volume is still attached to another node than the one the pod runs on (Multi-Attach error).",
-    what: "A ReadWriteOnce / ReadWriteOncePod volume (every EBS volume except io2 multi-attach in Block mode) can be attached to one node at a time. This fires when a pod is scheduled to one node while a VolumeAttachment (attached or pending) holds its PV on another, or when the attach/detach controller reports FailedAttachVolume 'Multi-Attach error for volume \"PV\" Volume is already exclusively attached to one node and can't be attached to another' (or '… Volume is already used by pod(s) NAME'). It names both nodes, the pods still using the claim, and whether the old attachment is already being deleted.",
+    what: "A ReadWriteOnce / ReadWriteOncePod volume (every EBS volume except io2 multi-attach in Block mode) can be attached to one node at a time. This fires when a pod is scheduled to one node while a VolumeAttachment (attached or pending) holds its PV on another, or when the attach/detach controller reports FailedAttachVolume 'Multi-Attach error for volume \"PV\" Volume is already exclusively attached to one node and can't be attached to another' (or '… Volume is already used by pod(s) NAME'). It names both nodes, the pods still using the claim, and whether the old attachment is already being deleted. A normal move (the old attachment started detaching less than 2 minutes ago and no other pod uses the claim) is not reported.",
     why: "The pod stays ContainerCreating until the volume is detached from the other node. The controller sends the Multi-Attach event only once, so it scrolls away. Usual causes: a Deployment with a RWO claim doing a RollingUpdate (old and new pod on different nodes), two workloads sharing a claim, or a node that died: the controller waits up to 6 minutes for the old pod to unmount (maxWaitForUnmountDuration) and never detaches while the dead node's pod still exists.",
     fix: "Let only one pod use the claim: stop the other pod (for a Deployment use strategy Recreate, or give each replica its own claim with a StatefulSet). If the old node is dead, delete its pod (kubectl delete pod --force --grace-period=0) or taint the node node.kubernetes.io/out-of-service=nodeshutdown:NoExecute so the volume is detached.",
     check,
@@ -20,6 +20,9 @@ pub static RULE: Rule = Rule {
 
 /// The attach/detach controller's wording.
 const EVENT_TEXT: &str = "Multi-Attach error for volume";
+
+/// How long a detach from the old node may take during a normal move before it counts.
+const MOVE_GRACE_SECS: i64 = 120;
 
 /// Whether a PV may be attached to only one node at a time.
 fn single_node(pv: &PersistentVolume) -> bool {
@@ -71,10 +74,26 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 continue;
             }
             let claim = pvc.metadata.name.as_deref().unwrap_or_default();
-            let users: Vec<String> = cx
+            let others: Vec<_> = cx
                 .pods_using(ns, claim)
                 .into_iter()
                 .filter(|p| p.metadata.name.as_deref() != Some(pod_name))
+                .collect();
+            // A normal move (drain, StatefulSet reschedule): the old attachment started detaching
+            // moments ago and no other pod holds the claim. Give the detach time to finish.
+            let moving = !elsewhere.is_empty()
+                && others.is_empty()
+                && elsewhere.iter().all(|va| {
+                    va.metadata
+                        .deletion_timestamp
+                        .as_ref()
+                        .is_some_and(|t| cx.age_secs(t.0) < MOVE_GRACE_SECS)
+                });
+            if moving {
+                continue;
+            }
+            let users: Vec<String> = others
+                .into_iter()
                 .map(|p| {
                     format!(
                         "{} ({} on {})",

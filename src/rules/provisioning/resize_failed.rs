@@ -287,7 +287,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_fires, assert_healthy};
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
 
     #[test]
     fn fires_on_the_modification_rate_limit_with_a_retry_time() {
@@ -305,6 +305,20 @@ mod tests {
             "{:?}",
             f[0].evidence
         );
+    }
+
+    #[test]
+    fn fires_on_a_refused_volume_attributes_class_change() {
+        let all = findings("resize-failed", "modify-vac.yaml");
+        let f: Vec<_> = all.iter().filter(|f| f.code == "resize-failed").collect();
+        assert_eq!(f.len(), 1, "{all:#?}");
+        let m = &f[0].message;
+        assert!(
+            m.contains("to VolumeAttributesClass \"gp3-fast\" (now \"gp3-standard\")"),
+            "{m}"
+        );
+        assert!(m.contains("VolumeModificationRateExceeded"), "{m}");
+        assert!(m.contains("from 2026-11-25 20:05 UTC (in 5h25m)"), "{m}");
     }
 
     #[test]
