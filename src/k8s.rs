@@ -496,6 +496,65 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// EC2 error codes the rules recognise inside driver messages, most specific first.
+pub const AWS_ERROR_CODES: [&str; 18] = [
+    "VolumeModificationRateExceeded",
+    "AttachmentLimitExceeded",
+    "InvalidVolume.ZoneMismatch",
+    "InvalidVolume.NotFound",
+    "VolumeInUse",
+    "IncorrectState",
+    "UnauthorizedOperation",
+    "AccessDenied",
+    "InvalidKMSKey.InvalidState",
+    "KMSKeyNotAccessibleFault",
+    "InsufficientVolumeCapacity",
+    "VolumeLimitExceeded",
+    "MaxIOPSLimitExceeded",
+    "InvalidParameterValue",
+    "InvalidParameterCombination",
+    "InvalidParameter",
+    "RequestLimitExceeded",
+    "OptInRequired",
+];
+
+/// The AWS API error code inside a driver message: `api error CODE:` (AWS SDK v2 wording), else
+/// the first known code of [`AWS_ERROR_CODES`] anywhere in the text (SDK v1: `CODE: …`).
+pub fn aws_error_code(message: &str) -> Option<&str> {
+    if let Some(i) = message.find("api error ") {
+        let rest = message.get(i + "api error ".len()..).unwrap_or_default();
+        let code = rest
+            .split(|c: char| c == ':' || c.is_whitespace())
+            .next()
+            .unwrap_or_default();
+        if !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+            return Some(code);
+        }
+    }
+    AWS_ERROR_CODES
+        .iter()
+        .filter_map(|c| message.find(c).map(|i| (i, *c)))
+        .min_by_key(|(i, _)| *i)
+        .and_then(|(i, c)| message.get(i..i + c.len()))
+}
+
+/// The gRPC status code in a CSI error (`rpc error: code = NotFound desc = …` → `NotFound`).
+pub fn grpc_code(message: &str) -> Option<&str> {
+    let i = message.find("rpc error: code = ")?;
+    let rest = message.get(i + "rpc error: code = ".len()..)?;
+    rest.split_whitespace().next().filter(|c| !c.is_empty())
+}
+
+/// The driver's own words in a wrapped CSI error: the text after the last `desc = `, or the
+/// whole message when there is no gRPC wrapper.
+pub fn error_gist(message: &str) -> &str {
+    message
+        .rfind("desc = ")
+        .and_then(|i| message.get(i + "desc = ".len()..))
+        .unwrap_or(message)
+        .trim()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,6 +568,18 @@ mod tests {
         assert_eq!(parse_quantity("10Qi"), None);
         assert_eq!(format_bytes(100 * 1024 * 1024 * 1024), "100Gi");
         assert_eq!(format_bytes(1_610_612_736), "1.5Gi");
+    }
+
+    #[test]
+    fn aws_codes() {
+        let v2 = "rpc error: code = Internal desc = Could not modify volume \"vol-1\": operation error EC2: ModifyVolume, https response error StatusCode: 400, RequestID: x, api error VolumeModificationRateExceeded: You've reached the maximum";
+        assert_eq!(aws_error_code(v2), Some("VolumeModificationRateExceeded"));
+        assert_eq!(grpc_code(v2), Some("Internal"));
+        assert!(error_gist(v2).starts_with("Could not modify volume"));
+        let v1 = "could not create volume in EC2: UnauthorizedOperation: You are not authorized";
+        assert_eq!(aws_error_code(v1), Some("UnauthorizedOperation"));
+        assert_eq!(aws_error_code("plain text"), None);
+        assert_eq!(error_gist("plain text"), "plain text");
     }
 
     #[test]
