@@ -194,8 +194,28 @@ pub fn run(cx: &Ctx) -> Vec<Finding> {
     ranked.sort_by(|(ra, a), (rb, b)| a.severity.cmp(&b.severity).then(ra.cmp(rb)));
     let mut findings: Vec<Finding> = ranked.into_iter().map(|(_, f)| f).collect();
     findings.dedup();
+    let superseded: Vec<bool> = findings
+        .iter()
+        .map(|f| {
+            findings
+                .iter()
+                .any(|root| root.object == f.object && SUPERSEDES.contains(&(root.code, f.code)))
+        })
+        .collect();
+    let mut keep = superseded.into_iter();
+    findings.retain(|_| !keep.next().unwrap_or(false));
     findings
 }
+
+/// `(root cause, symptom)`: when both are reported on the same object, only the root cause is
+/// kept. The symptom rule stays generic; this table says which specific diagnosis explains it.
+const SUPERSEDES: &[(&str, &str)] = &[
+    // The driver refuses ReadWriteMany: "Volume capabilities not supported".
+    ("access-mode-unsupported", "provisioning-failed"),
+    // Nothing provisions at all, or the class is missing: any failure is a consequence.
+    ("provisioner-missing", "provisioning-failed"),
+    ("storageclass-missing", "provisioning-failed"),
+];
 
 #[cfg(test)]
 mod tests {

@@ -1,12 +1,9 @@
 //! `provisioning-failed`: the provisioner tried to create the claim's volume and the driver refused.
 
-use k8s_openapi::api::core::v1::PersistentVolumeClaim;
-use k8s_openapi::api::storage::v1::StorageClass;
-
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
-use crate::snapshot::{EventRecord, Lookup};
+use crate::snapshot::EventRecord;
 
 pub static RULE: Rule = Rule {
     code: "provisioning-failed",
@@ -82,29 +79,6 @@ fn owned_elsewhere(message: &str) -> bool {
         || message.contains("no volume plugin matched")
 }
 
-/// The same condition `provisioner-missing` fires on: the driver is not installed at all.
-fn provisioner_missing(cx: &Ctx, pvc: &PersistentVolumeClaim, sc: &StorageClass) -> bool {
-    let driver = k8s::effective_driver(&sc.provisioner);
-    let registered = cx
-        .snap
-        .csi_nodes
-        .iter()
-        .any(|n| n.spec.drivers.iter().any(|d| d.name == driver));
-    if registered {
-        return false;
-    }
-    match cx.csi_driver(driver) {
-        Lookup::Found(_) => false,
-        Lookup::Missing => true,
-        Lookup::Unknown(_) => cx.pvc_events(pvc).iter().any(|e| {
-            e.reason == "ExternalProvisioning"
-                && e.first
-                    .zip(e.last)
-                    .is_some_and(|(a, b)| b.as_second() - a.as_second() >= 300)
-        }),
-    }
-}
-
 /// "role eks-node-role, action ec2:CreateVolume" from an UnauthorizedOperation message: a node
 /// role here means the driver has no IAM role of its own (IRSA / Pod Identity not set up).
 fn iam_principal(message: &str) -> Option<String> {
@@ -142,9 +116,6 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         };
         let sc = cx.class_of(pvc);
-        if sc.is_some_and(|sc| provisioner_missing(cx, pvc, sc)) {
-            continue;
-        }
         let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
         let name = pvc.metadata.name.as_deref().unwrap_or_default();
         let sc_name = sc
