@@ -321,7 +321,11 @@ fn pod_hop(cx: &Ctx, pod: &Pod) -> Hop {
         .find_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.clone());
     let age = cx.age(pod.metadata.creation_timestamp.as_ref().map(|t| t.0));
     let (state, text) = if let Some(c) = unscheduled {
-        let why = c.message.as_deref().map(scheduler_gist).unwrap_or_default();
+        let why = c
+            .message
+            .as_deref()
+            .map(|m| k8s::truncate(&k8s::scheduler_gist(m), 90))
+            .unwrap_or_default();
         (
             HopState::Error,
             format!("{phase} {age} · unschedulable: {why}"),
@@ -348,14 +352,6 @@ fn pod_hop(cx: &Ctx, pod: &Pod) -> Hop {
         (HopState::Error, format!("{phase} {age}{node}{w}"))
     };
     Hop::new("Pod", format!("{ns}/{name}"), state, text).object(ObjectRef::of(pod))
-}
-
-/// The interesting part of a scheduler message: after "0/3 nodes are available: ", before
-/// " preemption:".
-fn scheduler_gist(msg: &str) -> String {
-    let s = msg.split_once(": ").map(|(_, r)| r).unwrap_or(msg);
-    let s = s.split(" preemption:").next().unwrap_or(s);
-    k8s::truncate(s.trim().trim_end_matches('.'), 90)
 }
 
 fn pod_tree<'a>(cx: &mut Ctx<'a>, pod: &'a Pod) -> Hop {

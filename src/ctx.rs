@@ -298,16 +298,7 @@ impl<'a> Ctx<'a> {
             e.namespace.as_deref().unwrap_or("-"),
             e.name,
             self.age(e.last),
-            k8s::truncate(event_gist(&e.message), 160)
+            k8s::truncate(&k8s::event_gist(&e.message), 160)
         )
     }
-}
-
-/// An event message without the scheduler's preemption tail, which never explains anything.
-fn event_gist(message: &str) -> &str {
-    message
-        .split(" preemption: ")
-        .next()
-        .unwrap_or(message)
-        .trim_end()
 }

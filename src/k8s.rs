@@ -486,6 +486,32 @@ pub fn format_age(seconds: i64) -> String {
     }
 }
 
+/// The informative part of an event message: without the scheduler's preemption tail, its
+/// 1.36 DRA filler ("no new claims to deallocate,") and the bare " not found" a PreFilter
+/// rejection leaves at the end.
+pub fn event_gist(message: &str) -> String {
+    let head = message.split(" preemption: ").next().unwrap_or(message);
+    let mut s = head
+        .replace(" no new claims to deallocate,", "")
+        .trim_end()
+        .trim_end_matches(',')
+        .to_string();
+    if s.ends_with(". not found") {
+        s.truncate(s.len() - " not found".len());
+    }
+    s
+}
+
+/// A scheduler message without its "0/3 nodes are available: " lead and its tails.
+pub fn scheduler_gist(message: &str) -> String {
+    let gist = event_gist(message);
+    let body = gist
+        .split_once("are available: ")
+        .map(|(_, r)| r)
+        .unwrap_or(&gist);
+    body.trim().trim_end_matches('.').to_string()
+}
+
 /// Shortens long text to `max` characters with `…`, on a char boundary.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -580,6 +606,23 @@ mod tests {
         assert_eq!(aws_error_code(v1), Some("UnauthorizedOperation"));
         assert_eq!(aws_error_code("plain text"), None);
         assert_eq!(error_gist("plain text"), "plain text");
+    }
+
+    #[test]
+    fn scheduler_tails_of_1_36_are_dropped() {
+        let m =
+            "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found";
+        assert_eq!(
+            scheduler_gist(m),
+            "pod has unbound immediate PersistentVolumeClaims"
+        );
+        let m = "0/3 nodes are available: 3 node(s) didn't match PersistentVolume's node affinity. no new claims to deallocate, preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
+        assert_eq!(
+            event_gist(m),
+            "0/3 nodes are available: 3 node(s) didn't match PersistentVolume's node affinity."
+        );
+        let m = "0/3 nodes are available: persistentvolumeclaim \"x\" not found. not found";
+        assert_eq!(scheduler_gist(m), "persistentvolumeclaim \"x\" not found");
     }
 
     #[test]
