@@ -2,8 +2,8 @@
 //!
 //! - `DescribeVolumes` by id in chunks of at most [`VOLUME_CHUNK`] ids (no `MaxResults` with
 //!   ids: EC2 refuses the combination). A missing id fails the whole batch with
-//!   `InvalidVolume.NotFound`; we read the missing ids from the message, record them as not
-//!   found, and retry the batch without them (bisecting when the message names none).
+//!   `InvalidVolume.NotFound`; the batch is then asked once more with a `volume-id` filter
+//!   (which ignores unknown ids), and the ids it does not return are recorded as not found.
 //! - `DescribeInstances` for the nodes' instance ids in one call (chunks of [`INSTANCE_CHUNK`]).
 //! - A tag-filtered, paginated `DescribeVolumes` for orphan search ([`kubernetes_volumes`]).
 //!
@@ -89,6 +89,13 @@ pub struct Ec2 {
     pub stats: CallStats,
 }
 
+impl Ec2 {
+    /// The underlying SDK client (for tests that set up EC2 state, and `import-ebs`).
+    pub fn client(&self) -> &aws_sdk_ec2::Client {
+        &self.client
+    }
+}
+
 /// Why EC2 could not be read, as a snapshot coverage record (one line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unavailable(pub Coverage);
@@ -153,8 +160,8 @@ pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailab
         }
         Ok(Err(e)) => {
             return Err(Unavailable(Coverage::Failed(format!(
-                "no AWS credentials: {}",
-                crate::snapshot::load::one_line(&e.to_string())
+                "no AWS credentials ({}); configure a profile (--profile, AWS_PROFILE) or pass --no-aws",
+                credentials_reason(&e)
             ))))
         }
         Ok(Ok(_)) => {}
@@ -247,6 +254,21 @@ where
     }
 }
 
+/// The useful line of a credential-chain error: the first cause under "an error occurred while
+/// loading credentials", without the SDK's debug dump.
+fn credentials_reason<E: std::error::Error>(e: &E) -> String {
+    let mut levels = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        levels.push(c.to_string());
+        cur = c.source();
+    }
+    let pick = levels.get(1).unwrap_or(&levels[0]);
+    let line = crate::snapshot::load::one_line(pick);
+    let line = line.split(" (").next().unwrap_or(&line).to_string();
+    k8s::truncate(&line, 120)
+}
+
 fn dispatch_reason(d: Option<&aws_sdk_ec2::error::ConnectorError>) -> String {
     let Some(d) = d else {
         return "the request could not be sent".into();
@@ -258,6 +280,8 @@ fn dispatch_reason(d: Option<&aws_sdk_ec2::error::ConnectorError>) -> String {
     let s = crate::snapshot::load::one_line(&cur.to_string());
     if d.is_timeout() {
         format!("timed out ({s})")
+    } else if s.contains("lookup address") || s.contains("dns error") {
+        format!("{s} (is the region name right?)")
     } else {
         s
     }
@@ -308,70 +332,72 @@ pub async fn volumes_by_id(ec2: &Ec2, ids: &[String]) -> Result<VolumesById, Cov
     Ok(out)
 }
 
-/// One batch; on `InvalidVolume.NotFound` drops the named ids and retries, bisecting when the
-/// message names none we asked for (a bounded number of extra calls: at most 2·log2(n)+1 per id
-/// missing).
+/// One batch by `VolumeIds`. A missing id fails the whole batch with `InvalidVolume.NotFound`
+/// (and EC2's message does not reliably name only the missing ids: moto names the whole batch),
+/// so the batch is asked once more with a `volume-id` filter, which ignores unknown ids: the
+/// ids it does not return are the missing ones. At most two calls per batch.
 async fn describe_chunk(ec2: &Ec2, ids: Vec<String>) -> Result<VolumesById, Coverage> {
     let mut out = VolumesById::default();
-    let mut stack = vec![ids];
-    while let Some(batch) = stack.pop() {
-        if batch.is_empty() {
-            continue;
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    ec2.stats.describe_volumes.fetch_add(1, Ordering::Relaxed);
+    let res = bounded(ec2, "DescribeVolumes", async {
+        ec2.client
+            .describe_volumes()
+            .set_volume_ids(Some(ids.clone()))
+            .send()
+            .await
+            .map_err(|e| {
+                let code = e.code().unwrap_or_default();
+                if code == "InvalidVolume.NotFound" || code == "InvalidVolumeID.Malformed" {
+                    Coverage::NotChecked(String::new())
+                } else {
+                    classify(&e, "DescribeVolumes", ec2)
+                }
+            })
+    })
+    .await;
+    match res {
+        Ok(o) => {
+            out.volumes.extend(o.volumes().iter().map(volume_from_sdk));
+            return Ok(out);
         }
+        Err(Coverage::NotChecked(s)) if s.is_empty() => {}
+        Err(cov) => return Err(cov),
+    }
+    let mut token: Option<String> = None;
+    loop {
         ec2.stats.describe_volumes.fetch_add(1, Ordering::Relaxed);
-        let res = bounded(ec2, "DescribeVolumes", async {
+        let o = bounded(ec2, "DescribeVolumes", async {
             ec2.client
                 .describe_volumes()
-                .set_volume_ids(Some(batch.clone()))
+                .filters(
+                    Filter::builder()
+                        .name("volume-id")
+                        .set_values(Some(ids.clone()))
+                        .build(),
+                )
+                .set_next_token(token.clone())
                 .send()
                 .await
-                .map_err(|e| {
-                    let code = e.code().unwrap_or_default().to_string();
-                    if code == "InvalidVolume.NotFound" || code == "InvalidVolumeID.Malformed" {
-                        Coverage::NotChecked(format!("{code}\u{0}{}", e.message().unwrap_or("")))
-                    } else {
-                        classify(&e, "DescribeVolumes", ec2)
-                    }
-                })
+                .map_err(|e| classify(&e, "DescribeVolumes", ec2))
         })
-        .await;
-        match res {
-            Ok(o) => out.volumes.extend(o.volumes().iter().map(volume_from_sdk)),
-            Err(Coverage::NotChecked(marker)) if marker.contains('\u{0}') => {
-                let msg = marker.split('\u{0}').nth(1).unwrap_or_default();
-                let missing: BTreeSet<String> = volume_ids_in(msg)
-                    .into_iter()
-                    .filter(|id| batch.contains(id))
-                    .collect();
-                if !missing.is_empty() {
-                    let rest: Vec<String> = batch
-                        .iter()
-                        .filter(|id| !missing.contains(*id))
-                        .cloned()
-                        .collect();
-                    out.not_found.extend(missing);
-                    stack.push(rest);
-                } else if batch.len() == 1 {
-                    out.not_found.extend(batch);
-                } else {
-                    let half = batch.len() / 2;
-                    stack.push(batch[half..].to_vec());
-                    stack.push(batch[..half].to_vec());
-                }
-            }
-            Err(cov) => return Err(cov),
+        .await?;
+        out.volumes.extend(o.volumes().iter().map(volume_from_sdk));
+        match o.next_token().filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t.to_string()),
+            None => break,
         }
     }
+    let found: BTreeSet<&str> = out.volumes.iter().map(|v| v.id.as_str()).collect();
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !found.contains(id.as_str()))
+        .cloned()
+        .collect();
+    out.not_found.extend(missing);
     Ok(out)
-}
-
-/// Every `vol-…` id in an EC2 error message (`The volume 'vol-1' does not exist.`,
-/// `The volumes 'vol-1, vol-2' do not exist.`).
-pub fn volume_ids_in(msg: &str) -> Vec<String> {
-    msg.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .filter(|w| ec2::is_volume_id(w))
-        .map(str::to_string)
-        .collect()
 }
 
 /// `DescribeInstances` for `ids` (one call per [`INSTANCE_CHUNK`] ids, pages followed).
@@ -726,19 +752,6 @@ pub fn skip(snap: &mut Snapshot, reason: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_missing_ids_from_not_found_messages() {
-        assert_eq!(
-            volume_ids_in("The volume 'vol-0123abc' does not exist."),
-            vec!["vol-0123abc"]
-        );
-        assert_eq!(
-            volume_ids_in("The volumes 'vol-01, vol-02' do not exist."),
-            vec!["vol-01", "vol-02"]
-        );
-        assert!(volume_ids_in("Invalid id: \"pvc-1\"").is_empty());
-    }
 
     #[test]
     fn region_from_provider_id_or_zone_labels() {
