@@ -249,7 +249,7 @@ fn missing_volume_is_ebs_volume_not_found() {
         &inst,
         "vol-0123456789abcdef0",
         "20Gi",
-        &[real.clone()],
+        std::slice::from_ref(&real),
     );
     let (out, json) = why(dir.path());
     let err = stderr(&out);
