@@ -382,4 +382,46 @@ mod tests {
         assert!(!is_volume_id("pvc-123"));
         assert!(!is_volume_id("vol-"));
     }
+
+    #[test]
+    fn dump_writes_aws_cli_json_that_loads_back() {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rules/ebs-volume-not-found/fires.yaml");
+        let (snap, _) = crate::snapshot::load::load_paths(&[fixture]).expect("fixture loads");
+        assert_eq!(snap.ec2.volumes.len(), 1);
+        assert_eq!(snap.ec2.instances.len(), 1);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = crate::snapshot::write::write_dir(&snap, dir.path()).expect("dump");
+        assert!(files.iter().any(|f| f == "ec2-volumes.json"), "{files:?}");
+        assert!(files.iter().any(|f| f == "ec2-instances.json"), "{files:?}");
+        let text = std::fs::read_to_string(dir.path().join("ec2-volumes.json")).expect("read");
+        assert!(text.contains("\"Volumes\""), "{text}");
+        assert!(
+            text.contains("\"VolumeId\": \"vol-0aaaaaaaaaaaaaaa1\""),
+            "{text}"
+        );
+        let (back, _) =
+            crate::snapshot::load::load_paths(&[dir.path().to_path_buf()]).expect("dump loads");
+        assert_eq!(back.ec2.volumes, snap.ec2.volumes);
+        assert_eq!(back.ec2.instances, snap.ec2.instances);
+        assert!(matches!(
+            back.ebs_volume("vol-0dddddddddddddd01"),
+            crate::snapshot::Lookup::Missing
+        ));
+    }
+
+    #[test]
+    fn malformed_aws_cli_json_is_one_clear_line() {
+        let err = crate::snapshot::load::load_str(
+            std::path::Path::new("vols.json"),
+            r#"{"Volumes": [{"VolumeId": 5}]}"#,
+        )
+        .expect_err("refused");
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("vols.json: document 1: invalid AWS CLI describe-volumes output"),
+            "{msg}"
+        );
+        assert!(!msg.contains('\n'));
+    }
 }

@@ -106,3 +106,45 @@ pub fn id_field(pv: &PersistentVolume) -> &'static str {
 pub fn age_of(cx: &Ctx, time: Option<&str>) -> String {
     cx.age(time.and_then(crate::snapshot::ec2::parse_time))
 }
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::PersistentVolume;
+
+    use crate::k8s;
+
+    fn pv(spec: serde_json::Value) -> PersistentVolume {
+        serde_json::from_value(serde_json::json!({"metadata": {"name": "pv"}, "spec": spec}))
+            .expect("pv")
+    }
+
+    #[test]
+    fn volume_id_from_every_pv_form() {
+        let csi = pv(
+            serde_json::json!({"csi": {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-0abc"}}),
+        );
+        assert_eq!(k8s::pv_volume_id(&csi), Some("vol-0abc"));
+        let in_tree = pv(
+            serde_json::json!({"awsElasticBlockStore": {"volumeID": "aws://us-east-1d/vol-0def"}}),
+        );
+        assert_eq!(k8s::pv_volume_id(&in_tree), Some("vol-0def"));
+        assert!(k8s::pv_is_ebs(&in_tree));
+        assert_eq!(k8s::pv_zones(&in_tree), vec!["us-east-1d".to_string()]);
+        let bare = pv(serde_json::json!({"awsElasticBlockStore": {"volumeID": "vol-0123"}}));
+        assert_eq!(k8s::pv_volume_id(&bare), Some("vol-0123"));
+        // A migrated in-tree PV keeps its awsElasticBlockStore source (the CSI translation is
+        // internal), annotated with the migrated-to driver: same id.
+        let migrated: PersistentVolume = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "pv", "annotations": {
+                "pv.kubernetes.io/provisioned-by": "kubernetes.io/aws-ebs",
+                "pv.kubernetes.io/migrated-to": "ebs.csi.aws.com"}},
+            "spec": {"awsElasticBlockStore": {"volumeID": "aws://us-east-1a/vol-0999", "fsType": "ext4"}}
+        }))
+        .expect("pv");
+        assert_eq!(k8s::pv_volume_id(&migrated), Some("vol-0999"));
+        let other =
+            pv(serde_json::json!({"csi": {"driver": "efs.csi.aws.com", "volumeHandle": "fs-1"}}));
+        assert_eq!(k8s::pv_volume_id(&other), None);
+        assert!(!k8s::pv_is_ebs(&other));
+    }
+}
