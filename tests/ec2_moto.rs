@@ -268,7 +268,27 @@ fn missing_volume_is_ebs_volume_not_found() {
         err.contains("DescribeVolumes ×2, DescribeInstances ×1"),
         "{err}"
     );
-    assert!(!json.to_string().contains(&format!("{real} does not exist")));
+    // With every PV in scope (dump without a target) the real volume shares the failing batch:
+    // it is kept, and only the missing id is recorded as not found.
+    let bundle = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-storage"))
+        .arg("dump")
+        .arg(bundle.path())
+        .arg("--snapshot")
+        .arg(dir.path())
+        .args(["--live-aws", "-v", "1"])
+        .env("AWS_REGION", REGION)
+        .output()
+        .expect("run binary");
+    let err = stderr(&out);
+    assert!(
+        err.contains("DescribeVolumes ×2, DescribeInstances ×1"),
+        "{err}"
+    );
+    let vols = std::fs::read_to_string(bundle.path().join("ec2-volumes.json")).expect("dump");
+    assert!(vols.contains(&real), "{vols}");
+    let info = std::fs::read_to_string(bundle.path().join("DUMP-INFO.txt")).expect("info");
+    assert!(info.contains("not found: vol-0123456789abcdef0"), "{info}");
 }
 
 #[test]
@@ -348,16 +368,42 @@ fn many_volumes_are_read_in_batches_of_200() {
     eprintln!("created {} volumes in {:?}", N + 1, started.elapsed());
     let dir = tempfile::tempdir().expect("tempdir");
     write_snapshot(dir.path(), &inst, &vols[0], "20Gi", &vols[1..]);
+    // `why` asks only about the volumes its chain reaches: one call for one pod.
     let started = std::time::Instant::now();
     let (out, json) = why(dir.path());
     let err = stderr(&out);
-    eprintln!("why over {} PVs: {:?}; {err}", N + 1, started.elapsed());
+    eprintln!(
+        "why pod/db-0 among {} PVs: {:?}; {err}",
+        N + 1,
+        started.elapsed()
+    );
     assert_eq!(out.status.code(), Some(0), "{json:#}\n{err}");
-    // ⌈450 / 200⌉ = 3 DescribeVolumes, 1 DescribeInstances.
+    assert!(
+        err.contains("DescribeVolumes ×1, DescribeInstances ×1"),
+        "{err}"
+    );
+    // `dump` without a target reads every PV's volume: ⌈450 / 200⌉ = 3 DescribeVolumes.
+    let bundle = tempfile::tempdir().expect("tempdir");
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-storage"))
+        .arg("dump")
+        .arg(bundle.path())
+        .arg("--snapshot")
+        .arg(dir.path())
+        .args(["--live-aws", "-v", "1"])
+        .env("AWS_REGION", REGION)
+        .output()
+        .expect("run binary");
+    let err = stderr(&out);
+    eprintln!("dump of {} PVs: {:?}; {err}", N + 1, started.elapsed());
+    assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
         err.contains("DescribeVolumes ×3, DescribeInstances ×1"),
         "{err}"
     );
+    let dumped = std::fs::read_to_string(bundle.path().join("ec2-volumes.json")).expect("dump");
+    let doc: Value = serde_json::from_str(&dumped).expect("json");
+    assert_eq!(doc["Volumes"].as_array().map(Vec::len), Some(N + 1));
 }
 
 #[test]

@@ -44,15 +44,19 @@ pub(super) fn snapshot_for(
             );
         }
         let mut snap = snap;
+        let ns = global.namespace.clone().unwrap_or_else(|| "default".into());
+        if global.no_aws || global.live_aws {
+            // Either way the EC2 data the files held is not used.
+            snap.ec2 = Default::default();
+            snap.coverage.retain(|k, _| !k.is_ec2());
+        }
         if global.no_aws {
             aws::skip(&mut snap, "--no-aws");
         } else if global.live_aws {
-            // Kubernetes from the files, EC2 live: drop EC2 data the files held.
-            snap.ec2 = Default::default();
-            snap.coverage.retain(|k, _| !k.is_ec2());
+            let pvs = ebs_focus(&snap, target, &ns);
             let rt = runtime()?;
             let fetched = rt.block_on(aws::fetch(
-                &snap.pvs,
+                pvs.as_deref().unwrap_or(&snap.pvs),
                 &snap.nodes,
                 &global.aws_options(),
                 false,
@@ -60,7 +64,6 @@ pub(super) fn snapshot_for(
             note_ec2(global, &fetched);
             fetched.apply(&mut snap);
         }
-        let ns = global.namespace.clone().unwrap_or_else(|| "default".into());
         return Ok((snap, ns));
     }
     let rt = runtime()?;
@@ -109,7 +112,16 @@ pub(super) fn snapshot_for(
             if global.no_aws {
                 None
             } else {
-                Some(aws::fetch(&snap.pvs, &snap.nodes, &global.aws_options(), false).await)
+                let pvs = ebs_focus(&snap, target, &ns);
+                Some(
+                    aws::fetch(
+                        pvs.as_deref().unwrap_or(&snap.pvs),
+                        &snap.nodes,
+                        &global.aws_options(),
+                        false,
+                    )
+                    .await,
+                )
             }
         };
         let (more, ec2) = futures::join!(more, ec2);
@@ -137,6 +149,20 @@ pub(super) fn snapshot_for(
         );
         Ok((snap, ns))
     })
+}
+
+/// The PVs a target's chain reaches, so EC2 is asked only about their volumes (one call for a
+/// pod instead of ⌈all PVs / 200⌉). `None` (ask about every PV) without a target or when the
+/// chain cannot be resolved yet.
+fn ebs_focus(
+    snap: &Snapshot,
+    target: Option<&Target>,
+    ns: &str,
+) -> Option<Vec<k8s_openapi::api::core::v1::PersistentVolume>> {
+    let target = target?;
+    let mut cx = crate::ctx::Ctx::new(snap, crate::report::reference_time(snap));
+    crate::chain::resolve(&mut cx, target, ns).ok()?;
+    Some(cx.pvs.iter().map(|pv| (*pv).clone()).collect())
 }
 
 /// `-v`: what the EC2 side read, with call counts and time.
