@@ -85,7 +85,7 @@ pub struct GlobalArgs {
     /// Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable).
     #[arg(long, global = true, value_name = "PATH")]
     pub snapshot: Vec<PathBuf>,
-    /// AWS region for EC2 cross-checks (default: AWS_REGION, the profile, then the nodes' providerID).
+    /// AWS region for EC2 cross-checks (default: the nodes' providerID zone, then AWS_REGION, then the profile).
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
     /// AWS profile (from ~/.aws/config) for EC2 cross-checks.

@@ -100,8 +100,8 @@ impl Ec2 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unavailable(pub Coverage);
 
-/// Builds a client: region from `--region`, the environment, the profile, or the nodes'
-/// `spec.providerID` / zone labels; standard credential chain with a bounded metadata probe.
+/// Builds a client: region from `--region`, the nodes' `spec.providerID` / zone labels, the
+/// environment or the profile; standard credential chain with a bounded metadata probe.
 pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailable> {
     let timeout = opts.request_timeout.unwrap_or(DEFAULT_TIMEOUT);
     let (region, region_source) = resolve_region(opts, nodes).await.ok_or_else(|| {
@@ -160,7 +160,11 @@ pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailab
         }
         Ok(Err(e)) => {
             return Err(Unavailable(Coverage::Failed(format!(
-                "no AWS credentials ({}); configure a profile (--profile, AWS_PROFILE) or pass --no-aws",
+                "no AWS credentials{} ({}); configure a profile (--profile, AWS_PROFILE) or pass --no-aws",
+                opts.profile
+                    .as_deref()
+                    .map(|p| format!(" for profile {p}"))
+                    .unwrap_or_default(),
                 credentials_reason(&e)
             ))))
         }
@@ -176,9 +180,15 @@ pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailab
     })
 }
 
+/// The region: `--region`, else where the cluster's nodes run (their providerID / zone labels:
+/// the volumes live there, and a default profile pointing elsewhere would make every volume
+/// look deleted), else `AWS_REGION`/`AWS_DEFAULT_REGION`, else the profile's region.
 async fn resolve_region(opts: &AwsOptions, nodes: &[Node]) -> Option<(String, &'static str)> {
     if let Some(r) = opts.region.as_ref().filter(|r| !r.is_empty()) {
         return Some((r.clone(), "--region"));
+    }
+    if let Some(r) = region_from_nodes(nodes) {
+        return Some((r, "node providerID"));
     }
     if let Some(r) = aws_config::environment::region::EnvironmentVariableRegionProvider::new()
         .region()
@@ -190,10 +200,11 @@ async fn resolve_region(opts: &AwsOptions, nodes: &[Node]) -> Option<(String, &'
     if let Some(p) = &opts.profile {
         profile = profile.profile_name(p);
     }
-    if let Some(r) = profile.build().region().await {
-        return Some((r.to_string(), "profile"));
-    }
-    region_from_nodes(nodes).map(|r| (r, "node providerID"))
+    profile
+        .build()
+        .region()
+        .await
+        .map(|r| (r.to_string(), "profile"))
 }
 
 /// The region the nodes run in: from `spec.providerID` (`aws:///us-east-1a/i-…`), else from

@@ -139,7 +139,35 @@ fn describe(v: &crate::snapshot::ec2::Volume) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_fires, assert_healthy};
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
+
+    fn drift(file: &str) -> Vec<String> {
+        findings("ebs-attachment-drift", file)
+            .into_iter()
+            .filter(|f| f.code == "ebs-attachment-drift")
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn fires_when_ec2_holds_the_volume_without_a_volumeattachment() {
+        let m = drift("fires-no-volumeattachment.yaml");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].contains("attached to i-000000000000000a1 (node node-a), but no VolumeAttachment"),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn fires_when_the_node_status_misses_the_volume() {
+        let m = drift("fires-node-status.yaml");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].contains("status.volumesAttached does not list it"),
+            "{m:?}"
+        );
+    }
 
     #[test]
     fn fires_when_the_attachment_says_attached_but_ec2_says_available() {
