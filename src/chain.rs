@@ -621,7 +621,67 @@ fn pv_tree<'a>(cx: &mut Ctx<'a>, pv: &'a PersistentVolume) -> Hop {
             format!("not checked: {r}"),
         ));
     }
+    if k8s::pv_is_ebs(pv) {
+        if let Some(id) = k8s::pv_volume_id(pv) {
+            hop.children.push(ebs_hop(cx, id));
+        }
+    }
     hop
+}
+
+/// The EC2 side of a PV: `EBS vol-… · 100Gi io1 · us-east-1a · in-use by i-… (node X)`.
+fn ebs_hop(cx: &Ctx, id: &str) -> Hop {
+    let object = ObjectRef::new(crate::rules::ebs::KIND, None, id);
+    match cx.snap.ebs_volume(id) {
+        Lookup::Found(v) => {
+            let attached: Vec<String> = v
+                .live_attachments()
+                .map(|a| {
+                    let node = crate::rules::ebs::node_of_instance(cx, &a.instance_id)
+                        .map(|n| format!(" (node {n})"))
+                        .unwrap_or_else(|| " (not a cluster node)".into());
+                    let state = if a.state == "attached" {
+                        String::new()
+                    } else {
+                        format!(" [{}]", a.state)
+                    };
+                    format!("{}{node}{state}", a.instance_id)
+                })
+                .collect();
+            let status = if attached.is_empty() {
+                v.state.clone()
+            } else {
+                format!("{} by {}", v.state, attached.join(", "))
+            };
+            let state = match v.state.as_str() {
+                "error" | "deleting" | "deleted" => HopState::Error,
+                "creating" => HopState::Warning,
+                _ => HopState::Ok,
+            };
+            Hop::new("EBS", id, state, status)
+                .detail(format!("{} · {}", v.short(), v.az))
+                .object(object)
+        }
+        Lookup::Missing => {
+            let region = cx
+                .snap
+                .ec2
+                .region
+                .as_deref()
+                .map(|r| format!(" in {r}"))
+                .unwrap_or_default();
+            Hop::new(
+                "EBS",
+                id,
+                HopState::Error,
+                format!("not found in EC2{region}"),
+            )
+            .object(object)
+        }
+        Lookup::Unknown(r) => {
+            Hop::new("EBS", id, HopState::NotChecked, format!("not checked: {r}"))
+        }
+    }
 }
 
 fn node_hop(cx: &Ctx, name: &str) -> Hop {

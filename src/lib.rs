@@ -3,6 +3,7 @@
 //! Two phases: **fetch** ([`fetch`], [`snapshot::load`]) fills a plain [`snapshot::Snapshot`];
 //! **think** ([`chain`], [`rules`], [`report`], [`render`]) is pure and tested on fixtures.
 
+pub mod aws_limits;
 pub mod chain;
 pub mod cli;
 pub mod ctx;

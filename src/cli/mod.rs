@@ -27,7 +27,11 @@ const AFTER_HELP: &str = "Examples:
   kubectl storage explain zone-mismatch         what a finding means and how to fix it
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error,
-unreadable input, or the cluster could not be reached.";
+unreadable input, or the cluster could not be reached.
+
+EC2 cross-checks use the standard AWS credential chain (--profile, --region); --no-aws skips them.
+--snapshot reads EC2 only from AWS CLI JSON files in the snapshot; add --live-aws to read EC2 live
+while Kubernetes comes from the files.";
 
 /// kubectl-storage: debug stateful storage on Kubernetes and AWS EBS.
 #[derive(Debug, Parser)]
@@ -81,6 +85,18 @@ pub struct GlobalArgs {
     /// Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable).
     #[arg(long, global = true, value_name = "PATH")]
     pub snapshot: Vec<PathBuf>,
+    /// AWS region for EC2 cross-checks (default: the nodes' providerID zone, then AWS_REGION, then the profile).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// AWS profile (from ~/.aws/config) for EC2 cross-checks.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Skip the EC2 cross-checks: EBS hops show as not checked.
+    #[arg(long, global = true)]
+    pub no_aws: bool,
+    /// With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state).
+    #[arg(long, global = true, requires = "snapshot", conflicts_with = "no_aws")]
+    pub live_aws: bool,
     /// Exit 1 when a finding at or above this severity is found.
     #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
@@ -157,6 +173,15 @@ impl GlobalArgs {
     pub fn note(&self, level: u8, msg: impl AsRef<str>) {
         if self.verbosity >= level {
             eprintln!("{}", msg.as_ref());
+        }
+    }
+
+    /// AWS flags for the EC2 fetch.
+    pub fn aws_options(&self) -> crate::fetch::aws::AwsOptions {
+        crate::fetch::aws::AwsOptions {
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            request_timeout: self.request_timeout,
         }
     }
 

@@ -7,6 +7,7 @@ use clap::Args;
 use super::{print, runtime, GlobalArgs};
 use crate::chain::Target;
 use crate::error::Result;
+use crate::fetch::aws;
 use crate::fetch::kube as kfetch;
 use crate::report::{self};
 use crate::snapshot::{load, Kind, Snapshot};
@@ -42,7 +43,27 @@ pub(super) fn snapshot_for(
                 format!("ignored {n} {kind} object(s): not used by the diagnosis"),
             );
         }
+        let mut snap = snap;
         let ns = global.namespace.clone().unwrap_or_else(|| "default".into());
+        if global.no_aws || global.live_aws {
+            // Either way the EC2 data the files held is not used.
+            snap.ec2 = Default::default();
+            snap.coverage.retain(|k, _| !k.is_ec2());
+        }
+        if global.no_aws {
+            aws::skip(&mut snap, "--no-aws");
+        } else if global.live_aws {
+            let pvs = ebs_focus(&snap, target, &ns);
+            let rt = runtime()?;
+            let fetched = rt.block_on(aws::fetch(
+                pvs.as_deref().unwrap_or(&snap.pvs),
+                &snap.nodes,
+                &global.aws_options(),
+                false,
+            ));
+            note_ec2(global, &fetched);
+            fetched.apply(&mut snap);
+        }
         return Ok((snap, ns));
     }
     let rt = runtime()?;
@@ -60,9 +81,10 @@ pub(super) fn snapshot_for(
         };
         let started = std::time::Instant::now();
         let (mut snap, mut stats) = kfetch::fetch(&conn, &plan).await?;
-        // A PV's claim may live in another namespace: read that one in a second wave.
-        if let Some(Target::Pv(name)) = target {
-            let claim_ns = snap
+        // Second wave, concurrently: EC2 for the PVs and nodes the first wave found, and a PV's
+        // claim namespace when it differs from the one read.
+        let claim_ns = match target {
+            Some(Target::Pv(name)) => snap
                 .pvs
                 .iter()
                 .find(|pv| pv.metadata.name.as_deref() == Some(name.as_str()))
@@ -70,18 +92,51 @@ pub(super) fn snapshot_for(
                 .filter(|cns| {
                     snap.unknown_reason(Kind::PersistentVolumeClaim, Some(cns))
                         .is_some()
-                });
-            if let Some(cns) = claim_ns {
-                let plan = kfetch::Plan {
-                    namespaces: Some(vec![cns]),
-                    statefulsets: false,
-                    cluster_scoped: false,
-                };
-                let (more, more_stats) = kfetch::fetch(&conn, &plan).await?;
-                kfetch::merge(&mut snap, more);
-                stats.requests += more_stats.requests;
-                stats.waves += 1;
+                }),
+            _ => None,
+        };
+        let more = async {
+            match claim_ns {
+                Some(cns) => {
+                    let plan = kfetch::Plan {
+                        namespaces: Some(vec![cns]),
+                        statefulsets: false,
+                        cluster_scoped: false,
+                    };
+                    Some(kfetch::fetch(&conn, &plan).await)
+                }
+                None => None,
             }
+        };
+        let ec2 = async {
+            if global.no_aws {
+                None
+            } else {
+                let pvs = ebs_focus(&snap, target, &ns);
+                Some(
+                    aws::fetch(
+                        pvs.as_deref().unwrap_or(&snap.pvs),
+                        &snap.nodes,
+                        &global.aws_options(),
+                        false,
+                    )
+                    .await,
+                )
+            }
+        };
+        let (more, ec2) = futures::join!(more, ec2);
+        if let Some(more) = more {
+            let (more, more_stats) = more?;
+            kfetch::merge(&mut snap, more);
+            stats.requests += more_stats.requests;
+            stats.waves += 1;
+        }
+        match ec2 {
+            Some(fetched) => {
+                note_ec2(global, &fetched);
+                fetched.apply(&mut snap);
+            }
+            None => aws::skip(&mut snap, "--no-aws"),
         }
         global.note(
             1,
@@ -94,6 +149,48 @@ pub(super) fn snapshot_for(
         );
         Ok((snap, ns))
     })
+}
+
+/// The PVs a target's chain reaches, so EC2 is asked only about their volumes (one call for a
+/// pod instead of ⌈all PVs / 200⌉). `None` (ask about every PV) without a target or when the
+/// chain cannot be resolved yet.
+fn ebs_focus(
+    snap: &Snapshot,
+    target: Option<&Target>,
+    ns: &str,
+) -> Option<Vec<k8s_openapi::api::core::v1::PersistentVolume>> {
+    let target = target?;
+    let mut cx = crate::ctx::Ctx::new(snap, crate::report::reference_time(snap));
+    crate::chain::resolve(&mut cx, target, ns).ok()?;
+    Some(cx.pvs.iter().map(|pv| (*pv).clone()).collect())
+}
+
+/// `-v`: what the EC2 side read, with call counts and time.
+fn note_ec2(global: &GlobalArgs, f: &aws::Ec2Fetch) {
+    let not_read: Vec<String> = f
+        .coverage
+        .iter()
+        .filter_map(|(k, c)| match c {
+            crate::snapshot::Coverage::Read(_) => None,
+            crate::snapshot::Coverage::Forbidden(r)
+            | crate::snapshot::Coverage::Failed(r)
+            | crate::snapshot::Coverage::NotChecked(r) => Some(format!("{}: {r}", k.plural())),
+        })
+        .collect();
+    if let (Some(region), Some(src)) = (&f.region, f.region_source) {
+        global.note(
+            1,
+            format!(
+                "EC2 region {region} (from {src}): {} calls ({}), {} ms",
+                f.total_calls,
+                f.calls,
+                f.elapsed.as_millis()
+            ),
+        );
+    }
+    for line in not_read {
+        global.note(1, format!("EC2 not checked: {line}"));
+    }
 }
 
 pub fn run(global: &GlobalArgs, args: &WhyArgs) -> Result<ExitCode> {

@@ -1,3 +1,4 @@
-//! The only code that talks to the network: the Kubernetes API (and, later, EC2).
+//! The only code that talks to the network: the Kubernetes API ([`kube`]) and EC2 ([`aws`]).
 
+pub mod aws;
 pub mod kube;

@@ -9,6 +9,7 @@ use crate::ctx::Ctx;
 
 pub mod attachment;
 pub mod binding;
+pub mod ebs;
 pub mod mount;
 pub mod provisioning;
 pub mod scheduling;
@@ -48,6 +49,8 @@ pub enum Category {
     Provisioning,
     Scheduling,
     Attachment,
+    /// EC2 cross-checks of the EBS volume behind a PV.
+    Ebs,
     Mount,
     Cluster,
 }
@@ -60,6 +63,7 @@ impl Category {
             Category::Provisioning => "Provisioning",
             Category::Scheduling => "Scheduling and topology",
             Category::Attachment => "Attachment",
+            Category::Ebs => "EBS (EC2 cross-checks)",
             Category::Mount => "Mount",
             Category::Cluster => "Cluster-wide",
         }
@@ -173,6 +177,7 @@ pub static REGISTRY: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLo
         provisioning::RULES,
         scheduling::RULES,
         attachment::RULES,
+        ebs::RULES,
         mount::RULES,
     ]
     .concat()

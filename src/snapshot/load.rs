@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{Coverage, EventRecord, Kind, Scope, Snapshot, VolumeStats};
+use super::{ec2, Coverage, EventRecord, Kind, Scope, Snapshot, VolumeStats};
 use crate::error::{Error, Result};
 
 /// What a load saw besides the objects it kept: for `-v` notes.
@@ -155,6 +155,13 @@ impl Loader {
         if map.contains_key("node") && map.contains_key("pods") {
             return self.load_node_stats(origin, doc);
         }
+        if !map.contains_key("kind")
+            && ["Volumes", "Reservations", "AvailabilityZones"]
+                .iter()
+                .any(|k| map.contains_key(*k))
+        {
+            return self.load_ec2(origin, index, doc);
+        }
         let kind = map
             .get("kind")
             .and_then(Value::as_str)
@@ -236,10 +243,51 @@ impl Loader {
                 };
                 s.events.push(record);
             }
-            Kind::NodeStats => unreachable!("stats summaries have no kind"),
+            Kind::NodeStats | Kind::EbsVolume | Kind::Ec2Instance => {
+                unreachable!("known_kind never returns kinds without a Kubernetes kind")
+            }
         }
         s.mark_read(k, Scope::All);
         self.stats.objects += 1;
+        Ok(())
+    }
+
+    /// AWS CLI JSON: `describe-volumes`, `describe-instances`, `describe-availability-zones`.
+    fn load_ec2(&mut self, origin: &Path, index: usize, mut doc: Value) -> Result<()> {
+        let bad = |what: &str, e: serde_json::Error| {
+            Error::input(
+                origin,
+                format!(
+                    "document {index}: invalid AWS CLI {what} output: {}",
+                    one_line(&e.to_string())
+                ),
+            )
+        };
+        let ec2 = &mut self.snapshot.ec2;
+        if let Some(v) = doc.get_mut("Volumes").map(Value::take) {
+            let vols: Vec<ec2::Volume> =
+                serde_json::from_value(v).map_err(|e| bad("describe-volumes", e))?;
+            self.stats.objects += vols.len();
+            ec2.volumes.extend(vols);
+            self.snapshot.mark_read(Kind::EbsVolume, Scope::All);
+        }
+        let ec2 = &mut self.snapshot.ec2;
+        if let Some(r) = doc.get_mut("Reservations").map(Value::take) {
+            let res: Vec<ec2::Reservation> =
+                serde_json::from_value(r).map_err(|e| bad("describe-instances", e))?;
+            for r in res {
+                self.stats.objects += r.instances.len();
+                ec2.instances.extend(r.instances);
+            }
+            self.snapshot.mark_read(Kind::Ec2Instance, Scope::All);
+        }
+        let ec2 = &mut self.snapshot.ec2;
+        if let Some(z) = doc.get_mut("AvailabilityZones").map(Value::take) {
+            let zones: Vec<ec2::AvailabilityZone> =
+                serde_json::from_value(z).map_err(|e| bad("describe-availability-zones", e))?;
+            self.stats.objects += zones.len();
+            ec2.zones.extend(zones);
+        }
         Ok(())
     }
 
@@ -314,7 +362,7 @@ pub fn add_node_stats(snap: &mut Snapshot, summaries: Vec<Value>, coverage: Cove
 pub fn known_kind(kind: &str) -> Option<Kind> {
     Kind::ALL
         .into_iter()
-        .find(|k| *k != Kind::NodeStats && k.name() == kind)
+        .find(|k| *k != Kind::NodeStats && !k.is_ec2() && k.name() == kind)
 }
 
 fn typed<T: DeserializeOwned>(origin: &Path, at: &dyn Fn() -> String, doc: Value) -> Result<T> {
@@ -356,6 +404,7 @@ impl Snapshot {
         by_key(&mut self.volume_attachments);
         by_key(&mut self.nodes);
         by_key(&mut self.statefulsets);
+        self.ec2.dedup();
     }
 }
 

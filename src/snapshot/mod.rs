@@ -3,6 +3,7 @@
 //! Live fetching and offline loading both produce this one plain value; everything after it
 //! (chain resolution, rules, rendering) is pure and never touches the network.
 
+pub mod ec2;
 mod events;
 pub mod load;
 pub mod write;
@@ -31,11 +32,15 @@ pub enum Kind {
     Event,
     /// Kubelet volume statistics (`/api/v1/nodes/NODE/proxy/stats/summary`).
     NodeStats,
+    /// EBS volumes (EC2 `DescribeVolumes`).
+    EbsVolume,
+    /// EC2 instances behind the nodes (EC2 `DescribeInstances`).
+    Ec2Instance,
 }
 
 impl Kind {
     /// Every kind, in listing order.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Pod,
         Kind::PersistentVolumeClaim,
         Kind::PersistentVolume,
@@ -47,6 +52,8 @@ impl Kind {
         Kind::StatefulSet,
         Kind::Event,
         Kind::NodeStats,
+        Kind::EbsVolume,
+        Kind::Ec2Instance,
     ];
 
     /// The Kubernetes kind name (`PersistentVolumeClaim`, …).
@@ -63,6 +70,8 @@ impl Kind {
             Kind::StatefulSet => "StatefulSet",
             Kind::Event => "Event",
             Kind::NodeStats => "NodeStats",
+            Kind::EbsVolume => "EbsVolume",
+            Kind::Ec2Instance => "Ec2Instance",
         }
     }
 
@@ -80,7 +89,14 @@ impl Kind {
             Kind::StatefulSet => "statefulsets",
             Kind::Event => "events",
             Kind::NodeStats => "nodes/proxy (stats/summary)",
+            Kind::EbsVolume => "EBS volumes",
+            Kind::Ec2Instance => "EC2 instances",
         }
+    }
+
+    /// Whether this kind is read from EC2 rather than the Kubernetes API.
+    pub fn is_ec2(self) -> bool {
+        matches!(self, Kind::EbsVolume | Kind::Ec2Instance)
     }
 
     /// Whether objects of this kind live in a namespace.
@@ -176,6 +192,9 @@ pub struct Snapshot {
     pub statefulsets: Vec<StatefulSet>,
     pub events: Vec<EventRecord>,
     pub volume_stats: Vec<VolumeStats>,
+    /// EC2 data (volumes, instances, zones); its coverage is under [`Kind::EbsVolume`] and
+    /// [`Kind::Ec2Instance`].
+    pub ec2: ec2::Ec2Data,
     /// Raw kubelet stats summaries, kept only so `dump` can write them back.
     pub raw_node_stats: Vec<serde_json::Value>,
     /// How each kind was read; a kind absent here was not checked.
@@ -188,7 +207,17 @@ impl Snapshot {
     /// How `kind` was read in `namespace` (ignored for cluster-scoped kinds).
     pub fn coverage_in(&self, kind: Kind, namespace: Option<&str>) -> Coverage {
         match self.coverage.get(&kind) {
-            None => Coverage::NotChecked(if self.offline {
+            None => Coverage::NotChecked(if self.offline && kind.is_ec2() {
+                format!(
+                    "the snapshot holds no {} (aws ec2 {} JSON)",
+                    kind.plural(),
+                    if kind == Kind::EbsVolume {
+                        "describe-volumes"
+                    } else {
+                        "describe-instances"
+                    }
+                )
+            } else if self.offline {
                 format!("the snapshot holds no {} objects", kind.name())
             } else {
                 format!("{} were not read", kind.plural())
@@ -250,6 +279,32 @@ impl Snapshot {
             (Some(o), _) => Lookup::Found(o),
             (None, None) => Lookup::Missing,
             (None, Some(reason)) => Lookup::Unknown(reason),
+        }
+    }
+
+    /// Looks up an EBS volume by id: found, missing (EC2 said it does not exist, or a complete
+    /// listing lacks it), or unknown (EC2 not read, with the reason).
+    pub fn ebs_volume(&self, id: &str) -> Lookup<'_, ec2::Volume> {
+        if let Some(v) = self.ec2.volume(id) {
+            return Lookup::Found(v);
+        }
+        if self.ec2.not_found.contains(id) {
+            return Lookup::Missing;
+        }
+        match self.unknown_reason(Kind::EbsVolume, None) {
+            None => Lookup::Missing,
+            Some(r) => Lookup::Unknown(r),
+        }
+    }
+
+    /// Looks up an EC2 instance by id.
+    pub fn ec2_instance(&self, id: &str) -> Lookup<'_, ec2::Instance> {
+        if let Some(i) = self.ec2.instance(id) {
+            return Lookup::Found(i);
+        }
+        match self.unknown_reason(Kind::Ec2Instance, None) {
+            None => Lookup::Missing,
+            Some(r) => Lookup::Unknown(r),
         }
     }
 

@@ -72,6 +72,27 @@ pub fn write_dir(snap: &Snapshot, dir: &Path) -> Result<Vec<String>> {
         write(&dir.join(&file), &text)?;
         written.push(file);
     }
+    // EC2 data in the AWS CLI's own shapes, so `aws` users can read it and `--snapshot` loads it.
+    if read(Kind::EbsVolume) || !snap.ec2.volumes.is_empty() {
+        let doc = super::ec2::VolumesDoc {
+            volumes: snap.ec2.volumes.clone(),
+        };
+        written.push(write_json(dir, "ec2-volumes.json", &doc)?);
+    }
+    if read(Kind::Ec2Instance) || !snap.ec2.instances.is_empty() {
+        let doc = super::ec2::ReservationsDoc {
+            reservations: vec![super::ec2::Reservation {
+                instances: snap.ec2.instances.clone(),
+            }],
+        };
+        written.push(write_json(dir, "ec2-instances.json", &doc)?);
+    }
+    if !snap.ec2.zones.is_empty() {
+        let doc = super::ec2::ZonesDoc {
+            availability_zones: snap.ec2.zones.clone(),
+        };
+        written.push(write_json(dir, "ec2-availability-zones.json", &doc)?);
+    }
     let mut notes = String::from(
         "Written by kubectl-storage dump. Load with: kubectl storage why TARGET --snapshot DIR\n",
     );
@@ -79,6 +100,13 @@ pub fn write_dir(snap: &Snapshot, dir: &Path) -> Result<Vec<String>> {
         if !matches!(cov, Coverage::Read(_)) {
             notes.push_str(&format!("{}: {:?}\n", kind.plural(), cov));
         }
+    }
+    if !snap.ec2.not_found.is_empty() {
+        let ids: Vec<&str> = snap.ec2.not_found.iter().map(String::as_str).collect();
+        notes.push_str(&format!(
+            "EBS volumes EC2 reported as not found: {}\n",
+            ids.join(", ")
+        ));
     }
     write(&dir.join("DUMP-INFO.txt"), &notes)?;
     Ok(written)
@@ -91,6 +119,13 @@ fn values<T: Serialize>(items: &[T]) -> Result<Vec<Value>> {
             serde_json::to_value(o).map_err(|e| Error::Usage(format!("cannot serialise: {e}")))
         })
         .collect()
+}
+
+fn write_json<T: Serialize>(dir: &Path, file: &str, doc: &T) -> Result<String> {
+    let text = serde_json::to_string_pretty(doc)
+        .map_err(|e| Error::input(dir.join(file), format!("cannot serialise: {e}")))?;
+    write(&dir.join(file), &text)?;
+    Ok(file.to_string())
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {

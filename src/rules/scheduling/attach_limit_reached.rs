@@ -78,21 +78,35 @@ fn slots(cx: &Ctx, node: &str, driver: &str, own: &BTreeSet<&str>) -> Option<Slo
 }
 
 /// EC2's view of a node's attachment slots: the instance's block-device mappings plus its ENIs
-/// against the instance type's shared attachment limit. This is where the EC2-side check plugs in
-/// (it needs EC2 DescribeInstances data in the snapshot, owned by the EC2 rules); until then it
-/// reports nothing and only the Kubernetes and driver views are used.
-fn ec2_view(_cx: &Ctx, _node: &str) -> Option<Ec2Slots> {
-    None
+/// against the instance type's attachment limit (see `aws_limits`). This catches the "stuck
+/// attaching while CSINode still shows room" case. `None` without EC2 data for the node.
+fn ec2_view(cx: &Ctx, node: &str) -> Option<Ec2Slots> {
+    let instance_id = cx.node(node).found().and_then(k8s::node_instance_id)?;
+    let instance = cx.snap.ec2_instance(instance_id).found()?;
+    let (used, limit) = crate::aws_limits::ec2_attachment_view(instance)?;
+    let ebs = instance
+        .block_device_mappings
+        .iter()
+        .filter(|b| b.volume_id().is_some())
+        .count();
+    Some(Ec2Slots {
+        used,
+        limit,
+        detail: format!(
+            "{instance_id} {}: {ebs} EBS volumes + {} network interfaces",
+            instance.instance_type,
+            instance.network_interface_count()
+        ),
+    })
 }
 
 /// What [`ec2_view`] reports.
-#[allow(dead_code)] // built by the EC2 view once the snapshot carries EC2 instance data
 struct Ec2Slots {
     /// Block-device mappings plus ENIs attached to the instance.
-    used: u32,
-    /// The instance type's shared attachment limit.
-    limit: u32,
-    /// How the numbers break down ("i-0… m5.large: 24 volumes + 4 ENIs").
+    used: usize,
+    /// The instance type's attachment limit.
+    limit: usize,
+    /// How the numbers break down ("i-0… m5.large: 24 EBS volumes + 4 network interfaces").
     detail: String,
 }
 
@@ -461,5 +475,15 @@ mod tests {
     #[test]
     fn healthy_twin() {
         assert_healthy("attach-limit-reached");
+    }
+
+    #[test]
+    fn ec2_view_fires_where_csinode_still_shows_room() {
+        let all = crate::rules::testing::findings("attach-limit-reached", "ec2-view.yaml");
+        let f = all
+            .iter()
+            .find(|f| f.code == "attach-limit-reached")
+            .expect("fires");
+        assert!(f.message.contains("28 of 28 attachment slots used (EC2 view: i-0a1a1a1a1a1a1a1a1 m5.large: 25 EBS volumes + 3 network interfaces)"), "{}", f.message);
     }
 }

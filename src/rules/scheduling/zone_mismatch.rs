@@ -39,6 +39,7 @@ fn zones_of(nodes: &[&Node]) -> String {
 }
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
+    ebs_zone_disagrees(cx, out);
     let nodes: Vec<&Node> = cx.schedulable_nodes().collect();
     let nodes_known = cx
         .snap
@@ -196,6 +197,45 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// Case 4: a PV whose node affinity names a zone other than its EBS volume's real AZ. Pods land
+/// in the PV's zone and the attach can never succeed there.
+fn ebs_zone_disagrees(cx: &Ctx, out: &mut Vec<Finding>) {
+    for pv in &cx.pvs {
+        if !k8s::pv_is_ebs(pv) {
+            continue;
+        }
+        let Some(id) = k8s::pv_volume_id(pv) else {
+            continue;
+        };
+        let Lookup::Found(vol) = cx.snap.ebs_volume(id) else {
+            continue;
+        };
+        let zones = k8s::pv_zones(pv);
+        if zones.is_empty() || vol.az.is_empty() || zones.contains(&vol.az) {
+            continue;
+        }
+        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        out.push(
+            Finding::new(
+                &RULE,
+                ObjectRef::of(*pv),
+                format!(
+                    "PV {name} is pinned to {} by its node affinity, but its EBS volume {id} is in {}: pods are placed where the volume cannot attach",
+                    zones.join(", "),
+                    vol.az
+                ),
+            )
+            .evidence(format!("PV {name} nodeAffinity: {}", describe_affinity(pv)))
+            .evidence(format!("DescribeVolumes {id}: AvailabilityZone={}", vol.az))
+            .fix(format!(
+                "recreate PV {name} with node affinity for {} (the volume's real zone), keeping the claimRef; or snapshot {id} and restore it in {}",
+                vol.az,
+                zones.join(", ")
+            )),
+        );
+    }
+}
+
 fn admits(pv: &PersistentVolume, node: &Node) -> bool {
     if !k8s::pv_affinity_terms(pv).is_empty() {
         return k8s::pv_admits_node(pv, node);
@@ -249,7 +289,7 @@ fn describe_affinity(pv: &PersistentVolume) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_fires, assert_healthy};
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
 
     #[test]
     fn fires_when_the_pod_selection_excludes_the_volume_zone() {
@@ -282,5 +322,25 @@ mod tests {
     #[test]
     fn healthy_twin() {
         assert_healthy("zone-mismatch");
+    }
+
+    #[test]
+    fn fires_when_pv_affinity_disagrees_with_the_ebs_volume_zone() {
+        let all = findings("zone-mismatch", "fires-ebs-az.yaml");
+        let f = all
+            .iter()
+            .find(|f| f.code == "zone-mismatch" && f.object.kind == "PersistentVolume")
+            .expect("zone-mismatch on the PV");
+        assert!(
+            f.message.contains("pinned to us-east-1a")
+                && f.message.contains("vol-0aaaaaaaaaaaaaaa1 is in us-east-1c"),
+            "{}",
+            f.message
+        );
+        let healthy = findings("zone-mismatch", "healthy-ebs-az.yaml");
+        assert!(
+            healthy.iter().all(|f| f.code != "zone-mismatch"),
+            "{healthy:#?}"
+        );
     }
 }

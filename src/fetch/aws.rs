@@ -1,0 +1,785 @@
+//! The only code that talks to EC2: batched, bounded reads into [`Ec2Data`].
+//!
+//! - `DescribeVolumes` by id in chunks of at most [`VOLUME_CHUNK`] ids (no `MaxResults` with
+//!   ids: EC2 refuses the combination). A missing id fails the whole batch with
+//!   `InvalidVolume.NotFound`; the batch is then asked once more with a `volume-id` filter
+//!   (which ignores unknown ids), and the ids it does not return are recorded as not found.
+//! - `DescribeInstances` for the nodes' instance ids in one call (chunks of [`INSTANCE_CHUNK`]).
+//! - A tag-filtered, paginated `DescribeVolumes` for orphan search ([`kubernetes_volumes`]).
+//!
+//! Never one call per volume. Every call is bounded by the request timeout, retries are the
+//! SDK's standard mode with [`MAX_ATTEMPTS`] attempts, and the credential chain's instance
+//! metadata probe is cut short so a machine without credentials answers in about a second.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_config::meta::region::ProvideRegion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_ec2::config::ProvideCredentials;
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::primitives::{DateTime, DateTimeFormat};
+use aws_sdk_ec2::types::Filter;
+use k8s_openapi::api::core::v1::{Node, PersistentVolume};
+
+use crate::k8s;
+use crate::snapshot::ec2::{self, Ec2Data};
+use crate::snapshot::{Coverage, Kind, Scope, Snapshot};
+
+/// The most volume ids in one `DescribeVolumes` call.
+pub const VOLUME_CHUNK: usize = 200;
+/// The most instance ids in one `DescribeInstances` call.
+pub const INSTANCE_CHUNK: usize = 1000;
+/// Attempts per call (standard retry mode: throttling and 5xx are retried with backoff).
+pub const MAX_ATTEMPTS: u32 = 3;
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the credential chain may take (it ends at the instance metadata service).
+const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// AWS flags.
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    /// `--region`.
+    pub region: Option<String>,
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--request-timeout`: bounds every EC2 call.
+    pub request_timeout: Option<Duration>,
+}
+
+/// Counts of EC2 calls, for `-v`.
+#[derive(Debug, Default)]
+pub struct CallStats {
+    pub describe_volumes: AtomicUsize,
+    pub describe_instances: AtomicUsize,
+    pub describe_zones: AtomicUsize,
+}
+
+impl CallStats {
+    /// `DescribeVolumes ×2, DescribeInstances ×1`.
+    pub fn summary(&self) -> String {
+        format!(
+            "DescribeVolumes ×{}, DescribeInstances ×{}, DescribeAvailabilityZones ×{}",
+            self.describe_volumes.load(Ordering::Relaxed),
+            self.describe_instances.load(Ordering::Relaxed),
+            self.describe_zones.load(Ordering::Relaxed)
+        )
+    }
+
+    /// Every call made.
+    pub fn total(&self) -> usize {
+        self.describe_volumes.load(Ordering::Relaxed)
+            + self.describe_instances.load(Ordering::Relaxed)
+            + self.describe_zones.load(Ordering::Relaxed)
+    }
+}
+
+/// A connected EC2 client.
+pub struct Ec2 {
+    client: aws_sdk_ec2::Client,
+    /// The region in use.
+    pub region: String,
+    /// Where the region came from (`--region`, `environment`, `profile`, `node providerID`).
+    pub region_source: &'static str,
+    timeout: Duration,
+    /// Calls made so far.
+    pub stats: CallStats,
+}
+
+impl Ec2 {
+    /// The underlying SDK client (for tests that set up EC2 state, and `import-ebs`).
+    pub fn client(&self) -> &aws_sdk_ec2::Client {
+        &self.client
+    }
+}
+
+/// Why EC2 could not be read, as a snapshot coverage record (one line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable(pub Coverage);
+
+/// Builds a client: region from `--region`, the nodes' `spec.providerID` / zone labels, the
+/// environment or the profile; standard credential chain with a bounded metadata probe.
+pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailable> {
+    let timeout = opts.request_timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let (region, region_source) = resolve_region(opts, nodes).await.ok_or_else(|| {
+        Unavailable(Coverage::NotChecked(
+            "no AWS region: pass --region, set AWS_REGION, or give nodes a providerID aws:///<zone>/<instance-id>".into(),
+        ))
+    })?;
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    // The credential providers (SSO, STS, IMDS) must use the same ring-only HTTPS client.
+    let provider_config = aws_config::provider_config::ProviderConfig::default()
+        .with_http_client(http.clone())
+        .with_region(Some(Region::new(region.clone())));
+    let imds = aws_config::imds::Client::builder()
+        .configure(&provider_config)
+        .max_attempts(1)
+        .connect_timeout(Duration::from_millis(500))
+        .read_timeout(Duration::from_secs(1))
+        .build();
+    let mut chain = aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
+        .configure(provider_config)
+        .imds_client(imds);
+    if let Some(p) = &opts.profile {
+        chain = chain.profile_name(p);
+    }
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http.clone())
+        .region(Region::new(region.clone()))
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeout.min(Duration::from_secs(5)))
+                .operation_attempt_timeout(timeout)
+                .operation_timeout(timeout)
+                .build(),
+        );
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    let creds = chain.build().await;
+    // Resolve credentials once, bounded, so "no credentials" is one clear line, not a stall.
+    match tokio::time::timeout(
+        CREDENTIALS_TIMEOUT.min(timeout),
+        creds.provide_credentials(),
+    )
+    .await
+    {
+        Err(_) => {
+            return Err(Unavailable(Coverage::Failed(format!(
+                "no AWS credentials: the credential chain did not answer within {}s",
+                CREDENTIALS_TIMEOUT.min(timeout).as_secs()
+            ))))
+        }
+        Ok(Err(e)) => {
+            return Err(Unavailable(Coverage::Failed(format!(
+                "no AWS credentials{} ({}); configure a profile (--profile, AWS_PROFILE) or pass --no-aws",
+                opts.profile
+                    .as_deref()
+                    .map(|p| format!(" for profile {p}"))
+                    .unwrap_or_default(),
+                credentials_reason(&e)
+            ))))
+        }
+        Ok(Ok(_)) => {}
+    }
+    let config = loader.credentials_provider(creds).load().await;
+    Ok(Ec2 {
+        client: aws_sdk_ec2::Client::new(&config),
+        region,
+        region_source,
+        timeout,
+        stats: CallStats::default(),
+    })
+}
+
+/// The region: `--region`, else where the cluster's nodes run (their providerID / zone labels:
+/// the volumes live there, and a default profile pointing elsewhere would make every volume
+/// look deleted), else `AWS_REGION`/`AWS_DEFAULT_REGION`, else the profile's region.
+async fn resolve_region(opts: &AwsOptions, nodes: &[Node]) -> Option<(String, &'static str)> {
+    if let Some(r) = opts.region.as_ref().filter(|r| !r.is_empty()) {
+        return Some((r.clone(), "--region"));
+    }
+    if let Some(r) = region_from_nodes(nodes) {
+        return Some((r, "node providerID"));
+    }
+    if let Some(r) = aws_config::environment::region::EnvironmentVariableRegionProvider::new()
+        .region()
+        .await
+    {
+        return Some((r.to_string(), "environment"));
+    }
+    let mut profile = aws_config::profile::ProfileFileRegionProvider::builder();
+    if let Some(p) = &opts.profile {
+        profile = profile.profile_name(p);
+    }
+    profile
+        .build()
+        .region()
+        .await
+        .map(|r| (r.to_string(), "profile"))
+}
+
+/// The region the nodes run in: from `spec.providerID` (`aws:///us-east-1a/i-…`), else from
+/// zone labels (the zone minus its trailing letter).
+pub fn region_from_nodes(nodes: &[Node]) -> Option<String> {
+    let from_provider = nodes.iter().find_map(|n| {
+        let id = n.spec.as_ref()?.provider_id.as_deref()?;
+        let rest = id.strip_prefix("aws://")?;
+        let zone = rest.trim_start_matches('/').split('/').next()?;
+        ec2::region_of_zone(zone)
+    });
+    from_provider.or_else(|| {
+        nodes
+            .iter()
+            .find_map(|n| k8s::node_zone(n).and_then(ec2::region_of_zone))
+    })
+}
+
+/// Why a call failed, in one line, as coverage: forbidden for IAM denials, failed otherwise.
+fn classify<E, R>(err: &SdkError<E, R>, call: &str, ec2: &Ec2) -> Coverage
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let code = err.code().unwrap_or_default();
+    let msg = err
+        .message()
+        .map(crate::snapshot::load::one_line)
+        .unwrap_or_default();
+    match err {
+        SdkError::TimeoutError(_) => Coverage::Failed(format!(
+            "{call} timed out after {}s (raise --request-timeout)",
+            ec2.timeout.as_secs()
+        )),
+        SdkError::DispatchFailure(d) => Coverage::Failed(format!(
+            "cannot reach EC2 in region {}: {}",
+            ec2.region,
+            dispatch_reason(d.as_connector_error())
+        )),
+        _ if code == "UnauthorizedOperation" || code.starts_with("AccessDenied") => {
+            Coverage::Forbidden(format!("{code}: {call} not allowed: {msg}"))
+        }
+        _ if matches!(
+            code,
+            "AuthFailure" | "ExpiredToken" | "RequestExpired" | "InvalidClientTokenId"
+        ) || code.contains("Expired") =>
+        {
+            Coverage::Failed(format!("AWS credentials rejected ({code}): {msg}"))
+        }
+        _ if code.contains("Throttl") || code == "RequestLimitExceeded" => Coverage::Failed(
+            format!("{call} throttled ({code}) after {MAX_ATTEMPTS} attempts"),
+        ),
+        _ if !code.is_empty() => Coverage::Failed(format!("{call}: {code}: {msg}")),
+        _ => Coverage::Failed(format!(
+            "{call}: {}",
+            crate::snapshot::load::one_line(&DisplayErrorContext(err).to_string())
+        )),
+    }
+}
+
+/// The useful line of a credential-chain error: the first cause under "an error occurred while
+/// loading credentials", without the SDK's debug dump.
+fn credentials_reason<E: std::error::Error>(e: &E) -> String {
+    let mut levels = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        levels.push(c.to_string());
+        cur = c.source();
+    }
+    let pick = levels.get(1).unwrap_or(&levels[0]);
+    let line = crate::snapshot::load::one_line(pick);
+    let line = line.split(" (").next().unwrap_or(&line).to_string();
+    k8s::truncate(&line, 120)
+}
+
+fn dispatch_reason(d: Option<&aws_sdk_ec2::error::ConnectorError>) -> String {
+    let Some(d) = d else {
+        return "the request could not be sent".into();
+    };
+    let mut cur: &dyn std::error::Error = d;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    let s = crate::snapshot::load::one_line(&cur.to_string());
+    if d.is_timeout() {
+        format!("timed out ({s})")
+    } else if s.contains("lookup address") || s.contains("dns error") {
+        format!("{s} (is the region name right?)")
+    } else {
+        s
+    }
+}
+
+/// Bounds a future by the request timeout (on top of the SDK's own operation timeout).
+async fn bounded<T>(
+    ec2: &Ec2,
+    call: &str,
+    fut: impl std::future::Future<Output = Result<T, Coverage>>,
+) -> Result<T, Coverage> {
+    match tokio::time::timeout(ec2.timeout + Duration::from_secs(1), fut).await {
+        Ok(r) => r,
+        Err(_) => Err(Coverage::Failed(format!(
+            "{call} timed out after {}s",
+            ec2.timeout.as_secs()
+        ))),
+    }
+}
+
+/// Volumes read by id: the ones EC2 returned and the ids it does not know.
+#[derive(Debug, Default)]
+pub struct VolumesById {
+    pub volumes: Vec<ec2::Volume>,
+    pub not_found: BTreeSet<String>,
+}
+
+/// `DescribeVolumes` for `ids` in chunks of [`VOLUME_CHUNK`]. Ids that are not `vol-…` are
+/// reported not found without asking EC2.
+pub async fn volumes_by_id(ec2: &Ec2, ids: &[String]) -> Result<VolumesById, Coverage> {
+    let mut out = VolumesById::default();
+    let mut wanted: Vec<String> = Vec::new();
+    for id in ids {
+        if !ec2::is_volume_id(id) {
+            out.not_found.insert(id.clone());
+        } else if !wanted.contains(id) {
+            wanted.push(id.clone());
+        }
+    }
+    let chunks: Vec<Vec<String>> = wanted.chunks(VOLUME_CHUNK).map(<[_]>::to_vec).collect();
+    let results =
+        futures::future::join_all(chunks.into_iter().map(|c| describe_chunk(ec2, c))).await;
+    for r in results {
+        let r = r?;
+        out.volumes.extend(r.volumes);
+        out.not_found.extend(r.not_found);
+    }
+    Ok(out)
+}
+
+/// One batch by `VolumeIds`. A missing id fails the whole batch with `InvalidVolume.NotFound`
+/// (and EC2's message does not reliably name only the missing ids: moto names the whole batch),
+/// so the batch is asked once more with a `volume-id` filter, which ignores unknown ids: the
+/// ids it does not return are the missing ones. At most two calls per batch.
+async fn describe_chunk(ec2: &Ec2, ids: Vec<String>) -> Result<VolumesById, Coverage> {
+    let mut out = VolumesById::default();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    ec2.stats.describe_volumes.fetch_add(1, Ordering::Relaxed);
+    let res = bounded(ec2, "DescribeVolumes", async {
+        ec2.client
+            .describe_volumes()
+            .set_volume_ids(Some(ids.clone()))
+            .send()
+            .await
+            .map_err(|e| {
+                let code = e.code().unwrap_or_default();
+                if code == "InvalidVolume.NotFound" || code == "InvalidVolumeID.Malformed" {
+                    Coverage::NotChecked(String::new())
+                } else {
+                    classify(&e, "DescribeVolumes", ec2)
+                }
+            })
+    })
+    .await;
+    match res {
+        Ok(o) => {
+            out.volumes.extend(o.volumes().iter().map(volume_from_sdk));
+            return Ok(out);
+        }
+        Err(Coverage::NotChecked(s)) if s.is_empty() => {}
+        Err(cov) => return Err(cov),
+    }
+    let mut token: Option<String> = None;
+    loop {
+        ec2.stats.describe_volumes.fetch_add(1, Ordering::Relaxed);
+        let o = bounded(ec2, "DescribeVolumes", async {
+            ec2.client
+                .describe_volumes()
+                .filters(
+                    Filter::builder()
+                        .name("volume-id")
+                        .set_values(Some(ids.clone()))
+                        .build(),
+                )
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| classify(&e, "DescribeVolumes", ec2))
+        })
+        .await?;
+        out.volumes.extend(o.volumes().iter().map(volume_from_sdk));
+        match o.next_token().filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t.to_string()),
+            None => break,
+        }
+    }
+    let found: BTreeSet<&str> = out.volumes.iter().map(|v| v.id.as_str()).collect();
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !found.contains(id.as_str()))
+        .cloned()
+        .collect();
+    out.not_found.extend(missing);
+    Ok(out)
+}
+
+/// `DescribeInstances` for `ids` (one call per [`INSTANCE_CHUNK`] ids, pages followed).
+pub async fn instances_by_id(ec2: &Ec2, ids: &[String]) -> Result<Vec<ec2::Instance>, Coverage> {
+    let mut out = Vec::new();
+    let wanted: Vec<String> = ids
+        .iter()
+        .filter(|i| i.starts_with("i-"))
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in wanted.chunks(INSTANCE_CHUNK) {
+        let mut token: Option<String> = None;
+        loop {
+            ec2.stats.describe_instances.fetch_add(1, Ordering::Relaxed);
+            let res = bounded(ec2, "DescribeInstances", async {
+                ec2.client
+                    .describe_instances()
+                    .set_instance_ids(Some(chunk.to_vec()))
+                    .set_next_token(token.clone())
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        // A terminated node's instance may be gone: that is data, not a failure.
+                        if e.code() == Some("InvalidInstanceID.NotFound") {
+                            Coverage::NotChecked(String::new())
+                        } else {
+                            classify(&e, "DescribeInstances", ec2)
+                        }
+                    })
+            })
+            .await;
+            let o = match res {
+                Ok(o) => o,
+                Err(Coverage::NotChecked(s)) if s.is_empty() => {
+                    // Fall back to a filter, which ignores unknown ids instead of failing.
+                    ec2.stats.describe_instances.fetch_add(1, Ordering::Relaxed);
+                    let f = Filter::builder()
+                        .name("instance-id")
+                        .set_values(Some(chunk.to_vec()))
+                        .build();
+                    bounded(ec2, "DescribeInstances", async {
+                        ec2.client
+                            .describe_instances()
+                            .filters(f)
+                            .send()
+                            .await
+                            .map_err(|e| classify(&e, "DescribeInstances", ec2))
+                    })
+                    .await?
+                }
+                Err(c) => return Err(c),
+            };
+            out.extend(
+                o.reservations()
+                    .iter()
+                    .flat_map(|r| r.instances())
+                    .map(instance_from_sdk),
+            );
+            match o.next_token().filter(|t| !t.is_empty()) {
+                Some(t) => token = Some(t.to_string()),
+                None => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Orphan search for `scan`: every `available` volume carrying a Kubernetes tag key
+/// (`ebs.csi.aws.com/cluster`, `CSIVolumeName`, `kubernetes.io/created-for/pvc/name`), paginated.
+/// One paginated query per tag key (EC2 ANDs filters, so the keys cannot share one query).
+pub async fn kubernetes_volumes(ec2: &Ec2) -> Result<Vec<ec2::Volume>, Coverage> {
+    let mut out: Vec<ec2::Volume> = Vec::new();
+    for key in ec2::KUBERNETES_TAG_KEYS {
+        let mut token: Option<String> = None;
+        loop {
+            ec2.stats.describe_volumes.fetch_add(1, Ordering::Relaxed);
+            let o = bounded(ec2, "DescribeVolumes", async {
+                ec2.client
+                    .describe_volumes()
+                    .filters(Filter::builder().name("tag-key").values(key).build())
+                    .filters(Filter::builder().name("status").values("available").build())
+                    .max_results(500)
+                    .set_next_token(token.clone())
+                    .send()
+                    .await
+                    .map_err(|e| classify(&e, "DescribeVolumes", ec2))
+            })
+            .await?;
+            for v in o.volumes() {
+                let v = volume_from_sdk(v);
+                if !out.iter().any(|x| x.id == v.id) {
+                    out.push(v);
+                }
+            }
+            match o.next_token().filter(|t| !t.is_empty()) {
+                Some(t) => token = Some(t.to_string()),
+                None => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `DescribeAvailabilityZones` for the region (optional context for zone messages).
+pub async fn zones(ec2: &Ec2) -> Result<Vec<ec2::AvailabilityZone>, Coverage> {
+    ec2.stats.describe_zones.fetch_add(1, Ordering::Relaxed);
+    let o = bounded(ec2, "DescribeAvailabilityZones", async {
+        ec2.client
+            .describe_availability_zones()
+            .send()
+            .await
+            .map_err(|e| classify(&e, "DescribeAvailabilityZones", ec2))
+    })
+    .await?;
+    Ok(o.availability_zones()
+        .iter()
+        .map(|z| ec2::AvailabilityZone {
+            zone_name: z.zone_name().unwrap_or_default().to_string(),
+            zone_id: z.zone_id().map(str::to_string),
+            state: z.state().map(|s| s.as_str().to_string()),
+            region_name: z.region_name().map(str::to_string),
+        })
+        .collect())
+}
+
+fn time(t: Option<&DateTime>) -> Option<String> {
+    t.and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
+}
+
+fn tags(t: &[aws_sdk_ec2::types::Tag]) -> Vec<ec2::Tag> {
+    t.iter()
+        .map(|t| ec2::Tag {
+            key: t.key().unwrap_or_default().to_string(),
+            value: t.value().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+/// Converts an SDK volume into our model.
+pub fn volume_from_sdk(v: &aws_sdk_ec2::types::Volume) -> ec2::Volume {
+    ec2::Volume {
+        id: v.volume_id().unwrap_or_default().to_string(),
+        az: v.availability_zone().unwrap_or_default().to_string(),
+        state: v
+            .state()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        size_gib: v.size().map(i64::from).unwrap_or_default(),
+        volume_type: v.volume_type().map(|t| t.as_str().to_string()),
+        iops: v.iops(),
+        throughput: v.throughput(),
+        encrypted: v.encrypted().unwrap_or(false),
+        kms_key_id: v.kms_key_id().map(str::to_string),
+        multi_attach: v.multi_attach_enabled().unwrap_or(false),
+        create_time: time(v.create_time()),
+        tags: tags(v.tags()),
+        attachments: v
+            .attachments()
+            .iter()
+            .map(|a| ec2::VolumeAttachment {
+                instance_id: a.instance_id().unwrap_or_default().to_string(),
+                device: a.device().map(str::to_string),
+                state: a
+                    .state()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                delete_on_termination: a.delete_on_termination(),
+                attach_time: time(a.attach_time()),
+            })
+            .collect(),
+    }
+}
+
+/// Converts an SDK instance into our model.
+pub fn instance_from_sdk(i: &aws_sdk_ec2::types::Instance) -> ec2::Instance {
+    ec2::Instance {
+        id: i.instance_id().unwrap_or_default().to_string(),
+        placement: ec2::Placement {
+            availability_zone: i
+                .placement()
+                .and_then(|p| p.availability_zone())
+                .unwrap_or_default()
+                .to_string(),
+        },
+        instance_type: i
+            .instance_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        state: ec2::InstanceState {
+            name: i
+                .state()
+                .and_then(|s| s.name())
+                .map(|n| n.as_str().to_string())
+                .unwrap_or_default(),
+        },
+        block_device_mappings: i
+            .block_device_mappings()
+            .iter()
+            .map(|b| ec2::BlockDeviceMapping {
+                device: b.device_name().unwrap_or_default().to_string(),
+                ebs: b.ebs().map(|e| ec2::EbsMapping {
+                    volume_id: e.volume_id().unwrap_or_default().to_string(),
+                }),
+            })
+            .collect(),
+        network_interfaces: i
+            .network_interfaces()
+            .iter()
+            .map(|n| ec2::NetworkInterface {
+                network_interface_id: n.network_interface_id().map(str::to_string),
+            })
+            .collect(),
+        tags: tags(i.tags()),
+    }
+}
+
+/// What [`fetch`] read: the data, how each EC2 kind was read, and call figures for `-v`.
+#[derive(Debug, Default)]
+pub struct Ec2Fetch {
+    pub data: Ec2Data,
+    /// Coverage of [`Kind::EbsVolume`] and [`Kind::Ec2Instance`].
+    pub coverage: Vec<(Kind, Coverage)>,
+    pub region: Option<String>,
+    pub region_source: Option<&'static str>,
+    /// `DescribeVolumes ×1, DescribeInstances ×1, …`.
+    pub calls: String,
+    pub total_calls: usize,
+    pub elapsed: Duration,
+}
+
+impl Ec2Fetch {
+    /// Adds the data and coverage to a snapshot (replacing EC2 data loaded from files).
+    pub fn apply(self, snap: &mut Snapshot) {
+        snap.ec2.volumes.extend(self.data.volumes);
+        snap.ec2.instances.extend(self.data.instances);
+        snap.ec2.zones.extend(self.data.zones);
+        snap.ec2.not_found.extend(self.data.not_found);
+        if self.data.region.is_some() {
+            snap.ec2.region = self.data.region;
+        }
+        snap.ec2.dedup();
+        for (kind, cov) in self.coverage {
+            match cov {
+                Coverage::Read(scope) => snap.mark_read(kind, scope),
+                other => {
+                    snap.coverage.remove(&kind);
+                    snap.mark_unread(kind, other)
+                }
+            }
+        }
+    }
+}
+
+/// The EBS volume ids of every EBS-backed PV.
+pub fn pv_volume_ids(pvs: &[PersistentVolume]) -> Vec<String> {
+    let mut ids: Vec<String> = pvs
+        .iter()
+        .filter(|pv| k8s::pv_is_ebs(pv))
+        .filter_map(k8s::pv_volume_id)
+        .map(str::to_string)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The EC2 instance ids of the nodes.
+pub fn node_instance_ids(nodes: &[Node]) -> Vec<String> {
+    let mut ids: Vec<String> = nodes
+        .iter()
+        .filter_map(k8s::node_instance_id)
+        .map(str::to_string)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Reads the EC2 side for these PVs and nodes: the PVs' volumes and the nodes' instances,
+/// concurrently, and (for `scan`, `orphans`) the Kubernetes-tagged available volumes. Never
+/// fails: what cannot be read is recorded as coverage with a one-line reason.
+pub async fn fetch(
+    pvs: &[PersistentVolume],
+    nodes: &[Node],
+    opts: &AwsOptions,
+    orphans: bool,
+) -> Ec2Fetch {
+    let started = Instant::now();
+    let mut out = Ec2Fetch::default();
+    let vol_ids = pv_volume_ids(pvs);
+    let inst_ids = node_instance_ids(nodes);
+    if vol_ids.is_empty() && inst_ids.is_empty() && !orphans {
+        // Nothing on AWS in view (another cloud, or no volumes yet): no EBS hop to explain,
+        // so no call and no "not checked" noise.
+        return out;
+    }
+    let ec2 = match connect(opts, nodes).await {
+        Ok(c) => c,
+        Err(Unavailable(cov)) => {
+            out.coverage = vec![(Kind::EbsVolume, cov.clone()), (Kind::Ec2Instance, cov)];
+            out.elapsed = started.elapsed();
+            return out;
+        }
+    };
+    out.region = Some(ec2.region.clone());
+    out.region_source = Some(ec2.region_source);
+    out.data.region = Some(ec2.region.clone());
+    let volumes = async {
+        let by_id = volumes_by_id(&ec2, &vol_ids).await?;
+        let extra = if orphans {
+            kubernetes_volumes(&ec2).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, Coverage>((by_id, extra))
+    };
+    let instances = instances_by_id(&ec2, &inst_ids);
+    let (volumes, instances) = futures::join!(volumes, instances);
+    match volumes {
+        Ok((by_id, extra)) => {
+            out.data.volumes.extend(by_id.volumes);
+            out.data.volumes.extend(extra);
+            out.data.not_found.extend(by_id.not_found);
+            out.coverage
+                .push((Kind::EbsVolume, Coverage::Read(Scope::All)));
+        }
+        Err(cov) => out.coverage.push((Kind::EbsVolume, cov)),
+    }
+    match instances {
+        Ok(list) => {
+            out.data.instances.extend(list);
+            out.coverage
+                .push((Kind::Ec2Instance, Coverage::Read(Scope::All)));
+        }
+        Err(cov) => out.coverage.push((Kind::Ec2Instance, cov)),
+    }
+    out.data.dedup();
+    out.calls = ec2.stats.summary();
+    out.total_calls = ec2.stats.total();
+    out.elapsed = started.elapsed();
+    out
+}
+
+/// Marks the EC2 kinds not checked with `reason` (`--no-aws`, offline without EC2 files).
+pub fn skip(snap: &mut Snapshot, reason: &str) {
+    snap.mark_unread(Kind::EbsVolume, Coverage::NotChecked(reason.to_string()));
+    snap.mark_unread(Kind::Ec2Instance, Coverage::NotChecked(reason.to_string()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_from_provider_id_or_zone_labels() {
+        let node: Node = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "n"},
+            "spec": {"providerID": "aws:///eu-west-1b/i-0abc"}
+        }))
+        .expect("node");
+        assert_eq!(region_from_nodes(&[node]).as_deref(), Some("eu-west-1"));
+        let labelled: Node = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "n", "labels": {"topology.kubernetes.io/zone": "ap-south-1a"}}
+        }))
+        .expect("node");
+        assert_eq!(
+            region_from_nodes(&[labelled]).as_deref(),
+            Some("ap-south-1")
+        );
+        assert_eq!(region_from_nodes(&[]), None);
+    }
+}

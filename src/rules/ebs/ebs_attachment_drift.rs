@@ -1,0 +1,184 @@
+//! `ebs-attachment-drift`: Kubernetes and EC2 disagree about where a volume is attached.
+
+use super::super::{Category, Finding, Rule, Severity};
+use super::{focused_ebs_pvs, found_volume, instance_of_node, node_of_instance, volume_ref};
+use crate::ctx::Ctx;
+use crate::snapshot::Kind;
+
+pub static RULE: Rule = Rule {
+    code: "ebs-attachment-drift",
+    severity: Severity::Warning,
+    category: Category::Ebs,
+    summary: "Kubernetes and EC2 disagree about a volume's attachment.",
+    what: "Cross-checks three records of one attachment: the VolumeAttachment (external-attacher), the node's status.volumesAttached (attach-detach controller) and EC2's Attachments. Fires when a VolumeAttachment says attached but EC2 shows the volume not attached to that node's instance, when EC2 shows it attached to a cluster node with no VolumeAttachment, or when both agree but the node's status.volumesAttached does not list it.",
+    why: "Drift is how 'stuck attaching' and 'stuck detaching' look from the inside: controllers act on their own record, so a VolumeAttachment that lies keeps a pod waiting for a mount that never comes, and an attachment EC2 holds without a VolumeAttachment blocks the volume from attaching anywhere else.",
+    fix: "Let the controllers reconcile: delete the stale VolumeAttachment (the attacher recreates a true one), or detach the volume in EC2 when no VolumeAttachment wants it; restart the EBS CSI controller if its state is stuck.",
+    check,
+};
+
+fn check(cx: &Ctx, out: &mut Vec<Finding>) {
+    let vas_known = cx
+        .snap
+        .unknown_reason(Kind::VolumeAttachment, None)
+        .is_none();
+    for (pv, id) in focused_ebs_pvs(cx) {
+        let Some(v) = found_volume(cx, id) else {
+            continue;
+        };
+        let pv_name = pv.metadata.name.as_deref().unwrap_or_default();
+        let vas = cx.attachments_of(pv_name);
+        let ec2_instances: Vec<&str> = v
+            .live_attachments()
+            .filter(|a| a.state == "attached")
+            .map(|a| a.instance_id.as_str())
+            .collect();
+        // 1. VolumeAttachment says attached; EC2 does not.
+        for va in &vas {
+            let attached = va.status.as_ref().map(|s| s.attached).unwrap_or(false);
+            if !attached || va.metadata.deletion_timestamp.is_some() {
+                continue;
+            }
+            let node = va.spec.node_name.as_str();
+            let Some(inst) = instance_of_node(cx, node) else {
+                continue;
+            };
+            // Attached to another instance is `ebs-attached-elsewhere`'s finding, not drift.
+            if ec2_instances.contains(&inst) || !ec2_instances.is_empty() {
+                continue;
+            }
+            let va_name = va.metadata.name.as_deref().unwrap_or_default();
+            let ec2_view = format!("EC2 shows it {}", v.state);
+            out.push(
+                Finding::new(
+                    &RULE,
+                    volume_ref(id),
+                    format!(
+                        "VolumeAttachment {va_name} says EBS volume {id} (PV {pv_name}) is attached to node {node} ({inst}), but {ec2_view}"
+                    ),
+                )
+                .evidence(format!("VolumeAttachment {va_name} status.attached: true, nodeName {node}"))
+                .evidence(format!("DescribeVolumes {id}: State={}, attachments: {}", v.state, describe(v)))
+                .fix(format!(
+                    "delete VolumeAttachment {va_name} so the attacher attaches {id} again (kubectl delete volumeattachment {va_name})"
+                )),
+            );
+        }
+        // 2. EC2 attached to a cluster node, no VolumeAttachment for it.
+        if vas_known {
+            for inst in &ec2_instances {
+                let Some(node) = node_of_instance(cx, inst) else {
+                    continue;
+                };
+                if vas.iter().any(|va| va.spec.node_name == node) {
+                    continue;
+                }
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        volume_ref(id),
+                        format!(
+                            "EC2 shows EBS volume {id} (PV {pv_name}) attached to {inst} (node {node}), but no VolumeAttachment exists for it"
+                        ),
+                    )
+                    .evidence(format!("DescribeVolumes {id}: attachments: {}", describe(v)))
+                    .evidence(format!("no VolumeAttachment for PV {pv_name} on node {node}"))
+                    .fix(format!(
+                        "if no pod on {node} uses PV {pv_name}, detach it: aws ec2 detach-volume --volume-id {id} --instance-id {inst}"
+                    )),
+                );
+            }
+        }
+        // 3. Both agree, but the node's status.volumesAttached does not list it.
+        for va in &vas {
+            let attached = va.status.as_ref().map(|s| s.attached).unwrap_or(false);
+            let node_name = va.spec.node_name.as_str();
+            let Some(node) = cx.node(node_name).found() else {
+                continue;
+            };
+            let Some(inst) = instance_of_node(cx, node_name) else {
+                continue;
+            };
+            if !attached || !ec2_instances.contains(&inst) {
+                continue;
+            }
+            let listed = node
+                .status
+                .as_ref()
+                .and_then(|s| s.volumes_attached.as_ref())
+                .is_some_and(|l| l.iter().any(|a| a.name.ends_with(id)));
+            if listed {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    &RULE,
+                    volume_ref(id),
+                    format!(
+                        "EBS volume {id} (PV {pv_name}) is attached to node {node_name} ({inst}) per EC2 and its VolumeAttachment, but the node's status.volumesAttached does not list it"
+                    ),
+                )
+                .evidence(format!("node {node_name} status.volumesAttached lacks kubernetes.io/csi/ebs.csi.aws.com^{id}"))
+                .fix("the attach-detach controller has lost track: check kube-controller-manager logs; restarting it rebuilds the node's attached list"),
+            );
+        }
+    }
+}
+
+fn describe(v: &crate::snapshot::ec2::Volume) -> String {
+    let parts: Vec<String> = v
+        .attachments
+        .iter()
+        .map(|a| format!("{} {}", a.instance_id, a.state))
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
+
+    fn drift(file: &str) -> Vec<String> {
+        findings("ebs-attachment-drift", file)
+            .into_iter()
+            .filter(|f| f.code == "ebs-attachment-drift")
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn fires_when_ec2_holds_the_volume_without_a_volumeattachment() {
+        let m = drift("fires-no-volumeattachment.yaml");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].contains("attached to i-000000000000000a1 (node node-a), but no VolumeAttachment"),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn fires_when_the_node_status_misses_the_volume() {
+        let m = drift("fires-node-status.yaml");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].contains("status.volumesAttached does not list it"),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn fires_when_the_attachment_says_attached_but_ec2_says_available() {
+        let f = assert_fires("ebs-attachment-drift");
+        let m = &f[0].message;
+        assert!(m.contains("EC2 shows it available"), "{m}");
+        assert!(m.contains("node node-a (i-000000000000000a1)"), "{m}");
+    }
+
+    #[test]
+    fn healthy_twin() {
+        assert_healthy("ebs-attachment-drift");
+    }
+}
