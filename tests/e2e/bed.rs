@@ -39,12 +39,18 @@ impl Bed {
                 instance_id: n["instanceId"].as_str().unwrap_or_default().into(),
             })
             .collect();
-        Some(Bed { nodes, testbed: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testbed") })
+        Some(Bed {
+            nodes,
+            testbed: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testbed"),
+        })
     }
 
     /// The node in `zone`.
     pub fn node(&self, zone: &str) -> &BedNode {
-        self.nodes.iter().find(|n| n.zone == zone).expect("the bed has a node in each of us-east-1a/b/c")
+        self.nodes
+            .iter()
+            .find(|n| n.zone == zone)
+            .expect("the bed has a node in each of us-east-1a/b/c")
     }
 
     /// Runs one of the stand-ins (`kubelet-sim`, `attacher-sim`, `provisioner-sim`).
@@ -56,7 +62,11 @@ impl Bed {
 fn run(cmd: &mut Command, stdin: Option<&str>) -> Res<String> {
     let shown = format!("{cmd:?}");
     let mut child = cmd
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -66,7 +76,10 @@ fn run(cmd: &mut Command, stdin: Option<&str>) -> Res<String> {
     }
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
     if !out.status.success() {
-        return Err(format!("{shown} failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        return Err(format!(
+            "{shown} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -78,7 +91,11 @@ pub fn kubectl(args: &[&str]) -> Res<String> {
 
 /// `kubectl apply -f -` of `yaml`.
 pub fn apply(yaml: &str) -> Res {
-    run(Command::new("kubectl").args(["apply", "-f", "-"]), Some(yaml)).map(|_| ())
+    run(
+        Command::new("kubectl").args(["apply", "-f", "-"]),
+        Some(yaml),
+    )
+    .map(|_| ())
 }
 
 /// `kubectl get ... -o json` as a value.
@@ -110,7 +127,8 @@ pub fn wait_event(ns: &str, kind: &str, name: &str, reason: &str, text: &str) ->
         v["items"].as_array()?.iter().find_map(|e| {
             let o = &e["involvedObject"];
             let msg = e["message"].as_str().unwrap_or_default();
-            (o["kind"] == kind && o["name"] == name && e["reason"] == reason && msg.contains(text)).then(|| msg.to_string())
+            (o["kind"] == kind && o["name"] == name && e["reason"] == reason && msg.contains(text))
+                .then(|| msg.to_string())
         })
     })
 }
@@ -122,7 +140,10 @@ pub fn wait_field(args: &[&str], jsonpath: &str, what: &str) -> Res<String> {
         a.extend_from_slice(args);
         let jp = format!("jsonpath={jsonpath}");
         a.extend_from_slice(&["-o", &jp]);
-        kubectl(&a).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+        kubectl(&a)
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
     })
 }
 
@@ -131,7 +152,12 @@ pub fn wait_va(pv: &str) -> Res<String> {
     wait(&format!("a VolumeAttachment for {pv}"), 90, || {
         let v = get(&["volumeattachments"]).ok()?;
         v["items"].as_array()?.iter().find_map(|va| {
-            (va["spec"]["source"]["persistentVolumeName"] == pv).then(|| va["metadata"]["name"].as_str().unwrap_or_default().to_string())
+            (va["spec"]["source"]["persistentVolumeName"] == pv).then(|| {
+                va["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
         })
     })
 }
@@ -148,7 +174,11 @@ impl Storage {
     pub fn codes(&self) -> Vec<String> {
         self.json["findings"]
             .as_array()
-            .map(|a| a.iter().filter_map(|f| f["code"].as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| f["code"].as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -157,7 +187,14 @@ impl Storage {
         self.json["findings"]
             .as_array()
             .and_then(|a| a.iter().find(|f| f["code"] == code))
-            .ok_or_else(|| format!("no {code} finding; got {:?} (exit {}): {}", self.codes(), self.code, self.stderr.trim()))
+            .ok_or_else(|| {
+                format!(
+                    "no {code} finding; got {:?} (exit {}): {}",
+                    self.codes(),
+                    self.code,
+                    self.stderr.trim()
+                )
+            })
     }
 
     /// Findings that are errors or warnings.
@@ -186,8 +223,13 @@ pub fn storage(args: &[&str]) -> Res<Storage> {
         .map_err(|e| e.to_string())?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let json = serde_json::from_str(&stdout).map_err(|e| format!("kubectl storage {args:?}: not JSON ({e}): {stdout} {stderr}"))?;
-    Ok(Storage { code: out.status.code().unwrap_or(-1), json, stderr })
+    let json = serde_json::from_str(&stdout)
+        .map_err(|e| format!("kubectl storage {args:?}: not JSON ({e}): {stdout} {stderr}"))?;
+    Ok(Storage {
+        code: out.status.code().unwrap_or(-1),
+        json,
+        stderr,
+    })
 }
 
 /// Asserts `cond`, or fails with `msg`.
@@ -202,7 +244,32 @@ pub fn check(cond: bool, msg: impl FnOnce() -> String) -> Res {
 /// Asserts `haystack` contains each needle.
 pub fn contains_all(what: &str, haystack: &str, needles: &[&str]) -> Res {
     for n in needles {
-        check(haystack.contains(n), || format!("{what} lacks {n:?}: {haystack}"))?;
+        check(haystack.contains(n), || {
+            format!("{what} lacks {n:?}: {haystack}")
+        })?;
     }
     Ok(())
+}
+
+/// Creates an EBS volume in moto (as a user or an old provisioner did) and returns its id.
+pub fn create_volume(zone: &str, size_gib: u32, tags: &[(&str, &str)]) -> Res<String> {
+    let tags: Vec<String> = tags
+        .iter()
+        .map(|(k, v)| format!("{{'Key': '{k}', 'Value': '{v}'}}"))
+        .collect();
+    let script = format!(
+        "import boto3; ec2 = boto3.client('ec2'); \
+         v = ec2.create_volume(AvailabilityZone='{zone}', Size={size_gib}, VolumeType='gp3', \
+         TagSpecifications=[{{'ResourceType': 'volume', 'Tags': [{{'Key': 'e2e', 'Value': 'kubectl-storage'}}, {}]}}]); \
+         print(v['VolumeId'])",
+        tags.join(", ")
+    );
+    run(Command::new("python3").args(["-c", &script]), None).map(|s| s.trim().to_string())
+}
+
+/// A namespace for one scenario.
+pub fn namespace(name: &str, id: &str) -> Res<String> {
+    let ns = format!("e2e-{name}-{id}");
+    kubectl(&["create", "namespace", &ns])?;
+    Ok(ns)
 }
