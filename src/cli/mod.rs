@@ -97,6 +97,10 @@ pub struct GlobalArgs {
     /// With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state).
     #[arg(long, global = true, requires = "snapshot", conflicts_with = "no_aws")]
     pub live_aws: bool,
+    /// Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the
+    /// volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in.
+    #[arg(long, global = true)]
+    pub kubelet_stats: bool,
     /// Exit 1 when a finding at or above this severity is found.
     #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,

@@ -53,10 +53,10 @@ pub(super) fn snapshot_for(
         if global.no_aws {
             aws::skip(&mut snap, "--no-aws");
         } else if global.live_aws {
-            let pvs = ebs_focus(&snap, target, &ns);
+            let focus = focus(&snap, target, &ns);
             let rt = runtime()?;
             let fetched = rt.block_on(aws::fetch(
-                pvs.as_deref().unwrap_or(&snap.pvs),
+                focus.as_ref().map_or(&snap.pvs, |f| &f.pvs),
                 &snap.nodes,
                 &global.aws_options(),
                 false,
@@ -108,14 +108,14 @@ pub(super) fn snapshot_for(
                 None => None,
             }
         };
+        let focus = focus(&snap, target, &ns);
         let ec2 = async {
             if global.no_aws {
                 None
             } else {
-                let pvs = ebs_focus(&snap, target, &ns);
                 Some(
                     aws::fetch(
-                        pvs.as_deref().unwrap_or(&snap.pvs),
+                        focus.as_ref().map_or(&snap.pvs, |f| &f.pvs),
                         &snap.nodes,
                         &global.aws_options(),
                         false,
@@ -124,7 +124,26 @@ pub(super) fn snapshot_for(
                 )
             }
         };
-        let (more, ec2) = futures::join!(more, ec2);
+        // Opt-in: volume usage from the kubelets of the nodes the chain's pods run on.
+        let kubelet_stats = async {
+            if !global.kubelet_stats {
+                return None;
+            }
+            let nodes: Vec<String> = match &focus {
+                Some(f) => f.nodes.clone(),
+                None => snap
+                    .nodes
+                    .iter()
+                    .filter_map(|n| n.metadata.name.clone())
+                    .collect(),
+            };
+            Some(kfetch::fetch_node_stats(&conn, &nodes).await)
+        };
+        let (more, ec2, kubelet_stats) = futures::join!(more, ec2, kubelet_stats);
+        if let Some((summaries, coverage)) = kubelet_stats {
+            stats.requests += summaries.len();
+            crate::snapshot::load::add_node_stats(&mut snap, summaries, coverage);
+        }
         if let Some(more) = more {
             let (more, more_stats) = more?;
             kfetch::merge(&mut snap, more);
@@ -151,18 +170,29 @@ pub(super) fn snapshot_for(
     })
 }
 
-/// The PVs a target's chain reaches, so EC2 is asked only about their volumes (one call for a
-/// pod instead of ⌈all PVs / 200⌉). `None` (ask about every PV) without a target or when the
-/// chain cannot be resolved yet.
-fn ebs_focus(
-    snap: &Snapshot,
-    target: Option<&Target>,
-    ns: &str,
-) -> Option<Vec<k8s_openapi::api::core::v1::PersistentVolume>> {
+/// What a target's chain reaches: its PVs (so EC2 is asked only about their volumes: one call for
+/// a pod instead of ⌈all PVs / 200⌉) and the nodes its pods run on (for kubelet stats). `None`
+/// (ask about everything) without a target or when the chain cannot be resolved yet.
+struct Focus {
+    pvs: Vec<k8s_openapi::api::core::v1::PersistentVolume>,
+    nodes: Vec<String>,
+}
+
+fn focus(snap: &Snapshot, target: Option<&Target>, ns: &str) -> Option<Focus> {
     let target = target?;
     let mut cx = crate::ctx::Ctx::new(snap, crate::report::reference_time(snap));
     crate::chain::resolve(&mut cx, target, ns).ok()?;
-    Some(cx.pvs.iter().map(|pv| (*pv).clone()).collect())
+    let mut nodes: Vec<String> = cx
+        .pods
+        .iter()
+        .filter_map(|p| p.spec.as_ref()?.node_name.clone())
+        .collect();
+    nodes.sort();
+    nodes.dedup();
+    Some(Focus {
+        pvs: cx.pvs.iter().map(|pv| (*pv).clone()).collect(),
+        nodes,
+    })
 }
 
 /// `-v`: what the EC2 side read, with call counts and time.
