@@ -6,6 +6,7 @@
 pub mod aws_limits;
 pub mod chain;
 pub mod cli;
+pub mod complete;
 pub mod ctx;
 pub mod error;
 pub mod fetch;

@@ -33,6 +33,17 @@ EC2 cross-checks use the standard AWS credential chain (--profile, --region); --
 --snapshot reads EC2 only from AWS CLI JSON files in the snapshot; add --live-aws to read EC2 live
 while Kubernetes comes from the files.";
 
+const COMPLETION_HELP: &str =
+    "For `kubectl storage <TAB>` (kubectl 1.26+), put the kubectl_complete-storage
+executable shipped beside kubectl-storage on PATH: kubectl asks it for candidates, including
+live pod, claim, volume and StatefulSet names.
+
+For the standalone kubectl-storage command:
+  bash:       source <(kubectl-storage completion bash)
+  zsh:        kubectl-storage completion zsh > \"${fpath[1]}/_kubectl-storage\"
+  fish:       kubectl-storage completion fish > ~/.config/fish/completions/kubectl-storage.fish
+  powershell: kubectl-storage completion powershell | Out-String | Invoke-Expression";
+
 /// kubectl-storage: debug stateful storage on Kubernetes and AWS EBS.
 #[derive(Debug, Parser)]
 #[command(name = "kubectl-storage", bin_name = "kubectl storage", version, about = ABOUT, after_help = AFTER_HELP, max_term_width = 100)]
@@ -137,6 +148,12 @@ pub enum Command {
     Dump(dump::DumpArgs),
     /// Print a finding's What / Why / Fix text (or list every code).
     Explain(explain::ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    #[command(after_help = COMPLETION_HELP)]
+    Completion {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -233,6 +250,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Why(args) => why::run(&cli.global, args),
         Command::Dump(args) => dump::run(&cli.global, args),
         Command::Explain(args) => explain::run(&cli.global, args),
+        Command::Completion { shell } => {
+            print(&crate::complete::script(*shell));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
