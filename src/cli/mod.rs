@@ -16,6 +16,14 @@ use crate::render::human::Style;
 use crate::render::Format;
 use crate::rules::Severity;
 
+/// `0.1.0 (abc123def456)`: the crate version and the git commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("KSTOR_GIT_COMMIT"),
+    ")"
+);
+
 const ABOUT: &str = "Explains why a stateful Pod's storage is stuck: Pod → PVC → PV → StorageClass → CSI driver → VolumeAttachment → Node, root cause first, with evidence and a fix.";
 
 const AFTER_HELP: &str = "Examples:
@@ -46,7 +54,7 @@ For the standalone kubectl-storage command:
 
 /// kubectl-storage: debug stateful storage on Kubernetes and AWS EBS.
 #[derive(Debug, Parser)]
-#[command(name = "kubectl-storage", bin_name = "kubectl storage", version, about = ABOUT, after_help = AFTER_HELP, max_term_width = 100)]
+#[command(name = "kubectl-storage", bin_name = "kubectl storage", version = VERSION, about = ABOUT, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
