@@ -60,9 +60,21 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> Result<ExitCode> {
         }
         Format::Human => {
             let d = &docs[0];
+            let para = |text: &str| {
+                crate::render::human::wrap(text, 96)
+                    .iter()
+                    .map(|l| format!("  {l}\n"))
+                    .collect::<String>()
+            };
             format!(
-                "{} ({}, {})\n\n{}\n\nWhat it detects\n  {}\n\nWhy it matters\n  {}\n\nHow to fix it\n  {}\n",
-                d.code, d.severity, d.category, d.summary, d.what, d.why, d.fix
+                "{} ({}, {})\n\n{}\nWhat it detects\n{}\nWhy it matters\n{}\nHow to fix it\n{}",
+                d.code,
+                d.severity,
+                d.category,
+                crate::render::human::wrap(d.summary, 98).join("\n") + "\n",
+                para(d.what),
+                para(d.why),
+                para(d.fix)
             )
         }
     };

@@ -56,12 +56,42 @@ pub const PHASE_PARALLEL: &[Scenario] = &[
         name: "plugin_discovery",
         run: plugin_discovery,
     },
+    Scenario {
+        name: "pv_bound_to_other_claim",
+        run: pv_bound_to_other_claim,
+    },
+    Scenario {
+        name: "provisioning_failed",
+        run: provisioning_failed,
+    },
+    Scenario {
+        name: "access_mode_unsupported",
+        run: access_mode_unsupported,
+    },
+    Scenario {
+        name: "no_default_storageclass",
+        run: no_default_storageclass,
+    },
+    Scenario {
+        name: "ebs_attached_elsewhere",
+        run: ebs_attached_elsewhere,
+    },
+    Scenario {
+        name: "bad_credentials_exit_2",
+        run: bad_credentials,
+    },
 ];
 
-pub const PHASE_NODE_WIDE: &[Scenario] = &[Scenario {
-    name: "attach_limit_reached",
-    run: attach_limit,
-}];
+pub const PHASE_NODE_WIDE: &[Scenario] = &[
+    Scenario {
+        name: "attach_limit_reached",
+        run: attach_limit,
+    },
+    Scenario {
+        name: "csi_driver_not_registered",
+        run: csi_driver_not_registered,
+    },
+];
 
 fn class_name(id: &str) -> String {
     format!("e2e-gp3-{id}")
@@ -547,66 +577,263 @@ fn plugin_discovery(_bed: &Bed, _id: &str) -> Res {
     contains_all("kubectl storage --version", &v, &["kubectl-storage "])
 }
 
-/// Node 1c may hold one more EBS attachment than it has (CSINode allocatable.count, as
-/// kubelet-sim registers it); the second pod pinned there gets the real scheduler's "exceed max
-/// volume count".
+/// Node 1c may hold one EBS attachment (CSINode allocatable.count 1, as kubelet-sim registers
+/// it). Two pods with EBS volumes are pinned there; the real scheduler refuses at least one with
+/// "exceed max volume count" (both, when earlier scenarios already left a volume on the node).
 fn attach_limit(bed: &Bed, id: &str) -> Res {
     let ns = namespace("limit", id)?;
     let c = bed.node("us-east-1c").name.clone();
-    let vas = bed::get(&["volumeattachments"])?;
-    let on_c = vas["items"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|v| v["spec"]["nodeName"] == c.as_str())
-                .count()
-        })
-        .unwrap_or(0);
-    let limit = (on_c + 1).to_string();
     bed.sim(
         "kubelet-sim",
-        &["driver", &c, "--register", "--allocatable", &limit],
+        &["driver", &c, "--register", "--allocatable", "1"],
     )?;
     let result = (|| {
-        let (v1, v2) = (
-            create_volume("us-east-1c", 2, &[])?,
-            create_volume("us-east-1c", 2, &[])?,
-        );
-        let (p1, p2) = (format!("e2e-lim1-{id}"), format!("e2e-lim2-{id}"));
-        apply(&format!(
-            "{}---\n{}",
-            static_pv(&ns, &p1, "one", &v1, "2Gi", None),
-            pod(&ns, "first", "one", Some(("kubernetes.io/hostname", &c)))
-        ))?;
-        let va = wait_va(&p1)?;
-        bed.sim("attacher-sim", &["attach", &va])?;
-        apply(&format!(
-            "{}---\n{}",
-            static_pv(&ns, &p2, "two", &v2, "2Gi", None),
-            pod(&ns, "second", "two", Some(("kubernetes.io/hostname", &c)))
-        ))?;
-        wait_event(
-            &ns,
-            "Pod",
-            "second",
-            "FailedScheduling",
-            "exceed max volume count",
-        )?;
-        let out = storage(&["why", "pod/second", "-n", &ns])?;
+        for (claim, pod_name) in [("one", "first"), ("two", "second")] {
+            let vol = create_volume("us-east-1c", 2, &[])?;
+            let pv = format!("e2e-{claim}-{id}");
+            apply(&format!(
+                "{}---\n{}",
+                static_pv(&ns, &pv, claim, &vol, "2Gi", None),
+                pod(&ns, pod_name, claim, Some(("kubernetes.io/hostname", &c)))
+            ))?;
+            if pod_name == "first" {
+                // Attach it if it got the slot, so the node is really full.
+                if let Ok(node) = wait_field(
+                    &["pod", "first", "-n", &ns],
+                    "{.spec.nodeName}",
+                    "first to be scheduled",
+                ) {
+                    let _ = node;
+                    let va = wait_va(&pv)?;
+                    bed.sim("attacher-sim", &["attach", &va])?;
+                }
+            }
+        }
+        let refused = bed::wait("a pod refused with exceed max volume count", 90, || {
+            ["second", "first"]
+                .into_iter()
+                .find(|p| wait_event_once(&ns, p))
+        })?;
+        let out = storage(&["why", &format!("pod/{refused}"), "-n", &ns])?;
         let f = out.finding("attach-limit-reached")?;
         contains_all(
             "attach-limit-reached",
             &f.to_string(),
-            &[
-                &c,
-                &format!("{limit} of {limit}"),
-                "exceed max volume count",
-            ],
+            &[&c, "allocatable.count 1", "exceed max volume count"],
         )
     })();
     bed.sim(
         "kubelet-sim",
         &["driver", &c, "--register", "--allocatable", "25"],
     )?;
+    result
+}
+
+fn wait_event_once(ns: &str, pod: &str) -> bool {
+    bed::get(&["events", "-n", ns]).ok().is_some_and(|v| {
+        v["items"].as_array().is_some_and(|items| {
+            items.iter().any(|e| {
+                e["involvedObject"]["name"] == pod
+                    && e["reason"] == "FailedScheduling"
+                    && e["message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .contains("exceed max volume count")
+            })
+        })
+    })
+}
+
+/// A claim names (spec.volumeName) a PV that another claim holds: the binder's FailedBinding.
+fn pv_bound_to_other_claim(_bed: &Bed, id: &str) -> Res {
+    let ns = namespace("taken", id)?;
+    let vol = create_volume("us-east-1a", 5, &[])?;
+    let pv = format!("e2e-taken-{id}");
+    apply(&static_pv(&ns, &pv, "owner", &vol, "5Gi", None))?;
+    wait_field(
+        &["pvc", "owner", "-n", &ns],
+        "{.status.phase}",
+        "the owner claim to bind",
+    )?;
+    apply(&format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: intruder, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteOnce], storageClassName: \"\", volumeName: {pv}, resources: {{requests: {{storage: 5Gi}}}}}}\n"
+    ))?;
+    wait_event(
+        &ns,
+        "PersistentVolumeClaim",
+        "intruder",
+        "FailedBinding",
+        "already bound to a different claim",
+    )?;
+    let out = storage(&["why", "pvc/intruder", "-n", &ns])?;
+    let f = out.finding("pv-bound-to-other-claim")?;
+    contains_all("pv-bound-to-other-claim", &f.to_string(), &[&pv, "owner"])
+}
+
+/// The driver refuses to create the volume (IAM): provisioner-sim writes external-provisioner's
+/// ProvisioningFailed with the driver's error.
+fn provisioning_failed(bed: &Bed, id: &str) -> Res {
+    let ns = namespace("provfail", id)?;
+    apply(&format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteOnce], storageClassName: {}, resources: {{requests: {{storage: 10Gi}}}}}}\n---\n{}",
+        class_name(id),
+        pod(&ns, "app", "data", None)
+    ))?;
+    wait_field(
+        &["pvc", "data", "-n", &ns],
+        "{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}",
+        "the scheduler to select a node",
+    )?;
+    let msg = "rpc error: code = Internal desc = Could not create volume \"pvc-1\": could not create volume in EC2: operation error EC2: CreateVolume, https response error StatusCode: 403, RequestID: 0e6c3a2b, api error UnauthorizedOperation: You are not authorized to perform this operation. User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0abc is not authorized to perform: ec2:CreateVolume";
+    bed.sim(
+        "provisioner-sim",
+        &["fail", "data", "-n", &ns, "--message", msg],
+    )?;
+    wait_event(
+        &ns,
+        "PersistentVolumeClaim",
+        "data",
+        "ProvisioningFailed",
+        "UnauthorizedOperation",
+    )?;
+    let out = storage(&["why", "pod/app", "-n", &ns])?;
+    let f = out.finding("provisioning-failed")?;
+    contains_all(
+        "provisioning-failed",
+        &f.to_string(),
+        &["UnauthorizedOperation", "ec2:CreateVolume"],
+    )
+}
+
+/// ReadWriteMany from an EBS class: nothing will ever provision it.
+fn access_mode_unsupported(_bed: &Bed, id: &str) -> Res {
+    let ns = namespace("rwx", id)?;
+    apply(&format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: shared, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteMany], storageClassName: {}, resources: {{requests: {{storage: 10Gi}}}}}}\n---\n{}",
+        class_name(id),
+        pod(&ns, "web", "shared", None)
+    ))?;
+    wait_field(
+        &["pvc", "shared", "-n", &ns],
+        "{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}",
+        "the scheduler to select a node",
+    )?;
+    let out = storage(&["why", "pvc/shared", "-n", &ns])?;
+    let f = out.finding("access-mode-unsupported")?;
+    contains_all(
+        "access-mode-unsupported",
+        &f.to_string(),
+        &["RWX", &class_name(id)],
+    )
+}
+
+/// No class named and none is the default: the binder waits for a class-less PV forever.
+fn no_default_storageclass(_bed: &Bed, id: &str) -> Res {
+    let ns = namespace("nodefault", id)?;
+    apply(&format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 7Gi}}}}}}\n"
+    ))?;
+    wait_event(
+        &ns,
+        "PersistentVolumeClaim",
+        "data",
+        "FailedBinding",
+        "no storage class is set",
+    )?;
+    let out = storage(&["why", "pvc/data", "-n", &ns])?;
+    out.finding("no-default-storageclass").map(|_| ())
+}
+
+/// EC2 says the volume is attached to another instance than the pod's node: someone attached
+/// it by hand (boto3 here). attacher-sim then gets the driver's VolumeInUse.
+fn ebs_attached_elsewhere(bed: &Bed, id: &str) -> Res {
+    let ns = namespace("elsewhere", id)?;
+    let (a, b) = (bed.node("us-east-1a"), bed.node("us-east-1b"));
+    let vol = create_volume("us-east-1a", 6, &[])?;
+    let other = &b.instance_id;
+    let script = format!("import boto3; boto3.client('ec2').attach_volume(VolumeId='{vol}', InstanceId='{other}', Device='/dev/xvdf')");
+    std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let pv = format!("e2e-elsewhere-{id}");
+    apply(&format!(
+        "{}---\n{}",
+        static_pv(&ns, &pv, "data", &vol, "6Gi", None),
+        pod(
+            &ns,
+            "db-0",
+            "data",
+            Some(("kubernetes.io/hostname", &a.name))
+        )
+    ))?;
+    let va = wait_va(&pv)?;
+    let _ = bed.sim("attacher-sim", &["attach", &va]);
+    let out = storage(&["why", "pod/db-0", "-n", &ns])?;
+    let f = out.finding("ebs-attached-elsewhere")?;
+    contains_all("ebs-attached-elsewhere", &f.to_string(), &[&vol, other])
+}
+
+/// A wrong token: the API server answers 401 and the tool says so in one line, exit 2.
+fn bad_credentials(_bed: &Bed, id: &str) -> Res {
+    let kc = std::env::var("KUBECONFIG").map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(&kc).map_err(|e| e.to_string())?;
+    let bad = std::env::temp_dir().join(format!("e2e-bad-kubeconfig-{id}"));
+    let re_token = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("token:") {
+                "    token: not-a-valid-token".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&bad, re_token).map_err(|e| e.to_string())?;
+    let out = std::process::Command::new("kubectl")
+        .args(["storage", "why", "pod/x", "-n", "default", "--kubeconfig"])
+        .arg(&bad)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(&bad);
+    let err = String::from_utf8_lossy(&out.stderr);
+    check(out.status.code() == Some(2), || {
+        format!("exit {:?}: {err}", out.status.code())
+    })?;
+    contains_all("stderr", &err, &["401 Unauthorized"])?;
+    check(err.lines().count() <= 2, || {
+        format!("one line plus a hint: {err}")
+    })
+}
+
+/// The EBS node plugin is not registered on node 1c (its CSINode lacks the driver) while a pod
+/// with an EBS volume is scheduled there.
+fn csi_driver_not_registered(bed: &Bed, id: &str) -> Res {
+    let ns = namespace("noplugin", id)?;
+    let c = bed.node("us-east-1c").name.clone();
+    let vol = create_volume("us-east-1c", 3, &[])?;
+    let pv = format!("e2e-noplugin-{id}");
+    bed.sim("kubelet-sim", &["driver", &c, "--unregister"])?;
+    let result = (|| {
+        apply(&format!(
+            "{}---\n{}",
+            static_pv(&ns, &pv, "data", &vol, "3Gi", None),
+            pod(&ns, "cache-0", "data", Some(("kubernetes.io/hostname", &c)))
+        ))?;
+        wait_field(
+            &["pod", "cache-0", "-n", &ns],
+            "{.spec.nodeName}",
+            "the pod to be scheduled",
+        )?;
+        let out = storage(&["why", "pod/cache-0", "-n", &ns])?;
+        let f = out.finding("csi-driver-not-registered")?;
+        contains_all(
+            "csi-driver-not-registered",
+            &f.to_string(),
+            &[&c, "ebs.csi.aws.com"],
+        )
+    })();
+    bed.sim("kubelet-sim", &["driver", &c, "--register"])?;
     result
 }
