@@ -10,6 +10,7 @@ pub mod ctx;
 pub mod error;
 pub mod fetch;
 pub mod k8s;
+pub mod manifest;
 pub mod render;
 pub mod report;
 pub mod rules;
