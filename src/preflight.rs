@@ -40,8 +40,14 @@ const FIELD_HINTS: &[(&str, &[&str])] = &[
     ),
     ("pv-bound-to-other-claim", &["spec.volumeName"]),
     ("pvc-missing", &["spec.volumes"]),
-    ("legacy-aws-ebs-provisioner", &["provisioner"]),
-    ("provisioner-missing", &["provisioner"]),
+    (
+        "legacy-aws-ebs-provisioner",
+        &["provisioner", "spec.storageClassName"],
+    ),
+    (
+        "provisioner-missing",
+        &["provisioner", "spec.storageClassName"],
+    ),
     (
         "zone-mismatch",
         &[
@@ -52,8 +58,14 @@ const FIELD_HINTS: &[(&str, &[&str])] = &[
             "spec.nodeAffinity",
         ],
     ),
-    ("claim-below-minimum-size", &["spec.resources.requests.storage"]),
-    ("statefulset-claim-without-size", &["spec.volumeClaimTemplates"]),
+    (
+        "claim-below-minimum-size",
+        &["spec.resources.requests.storage"],
+    ),
+    (
+        "statefulset-claim-without-size",
+        &["spec.volumeClaimTemplates"],
+    ),
 ];
 
 /// One finding with where it is written.
@@ -87,7 +99,12 @@ pub struct PreflightReport {
 
 /// Checks the manifests. `snap` is [`crate::manifest::to_snapshot`] of them, possibly merged with
 /// cluster data; `ignore` holds codes already validated against the catalog.
-pub fn check(m: &Manifests, snap: &Snapshot, origins: &Origins, ignore: &[String]) -> PreflightReport {
+pub fn check(
+    m: &Manifests,
+    snap: &Snapshot,
+    origins: &Origins,
+    ignore: &[String],
+) -> PreflightReport {
     let mut cx = Ctx::new(snap, crate::report::reference_time(snap));
     cx.focus_all();
     // `scan`-only findings (unclaimed PVs, orphans) are about a running cluster.
@@ -267,14 +284,20 @@ spec:
     #[test]
     fn ignore_flag_and_annotation_silence_codes() {
         let r = run(TEXT, &["access-mode-unsupported".to_string()]);
-        assert!(r.findings.iter().all(|f| f.finding.code != "access-mode-unsupported"));
+        assert!(r
+            .findings
+            .iter()
+            .all(|f| f.finding.code != "access-mode-unsupported"));
         assert_eq!(r.ignored, 1);
         let annotated = TEXT.replace(
             "  name: fast\n",
             "  name: fast\n  annotations: {storage.kubectl.io/ignore: ebs-class-invalid-parameters}\n",
         );
         let r = run(&annotated, &[]);
-        assert!(r.findings.iter().all(|f| f.finding.code != "ebs-class-invalid-parameters"));
+        assert!(r
+            .findings
+            .iter()
+            .all(|f| f.finding.code != "ebs-class-invalid-parameters"));
     }
 
     #[test]

@@ -13,7 +13,8 @@ use crate::preflight::{self, PreflightReport};
 use crate::render::{self, Format, Item, Subject};
 use crate::snapshot::{load, Coverage, Kind};
 
-pub const AFTER_HELP: &str = "Reads files, directories (recursively: .yaml, .yml, .json) and `-` (stdin): multi-document
+pub const AFTER_HELP: &str =
+    "Reads files, directories (recursively: .yaml, .yml, .json) and `-` (stdin): multi-document
 YAML, JSON, Lists, `helm template` and `kustomize build` output. Workloads stand in for the pods
 and StatefulSet claims they will create.
 
@@ -63,7 +64,10 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
         ),
     );
     for (kind, n) in &m.skipped {
-        global.note(1, format!("skipped {n} {kind} object(s): not storage-related"));
+        global.note(
+            1,
+            format!("skipped {n} {kind} object(s): not storage-related"),
+        );
     }
     for o in &m.objects {
         for code in o.ignored_codes() {
@@ -96,7 +100,10 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
         let rt = runtime()?;
         let cluster = rt.block_on(async {
             let conn = kfetch::connect(&global.connect_options()).await?;
-            global.note(1, format!("reading cluster-scoped objects from {}", conn.server));
+            global.note(
+                1,
+                format!("reading cluster-scoped objects from {}", conn.server),
+            );
             let plan = kfetch::Plan {
                 namespaces: Some(Vec::new()),
                 statefulsets: false,

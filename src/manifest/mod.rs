@@ -330,7 +330,7 @@ mod tests {
     fn unrendered_templates_are_named() {
         let text =
             "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {{ .Values.name }}\n";
-        let e = read_str("t.yaml", text).err().expect("refused").to_string();
+        let e = read_str("t.yaml", text).expect_err("refused").to_string();
         assert!(e.contains("t.yaml:4"), "{e}");
         assert!(e.contains("run helm template first"), "{e}");
     }
@@ -338,8 +338,7 @@ mod tests {
     #[test]
     fn invalid_yaml_names_file_and_line() {
         let e = read_str("bad.yaml", "kind: Pod\nmetadata:\n  name: [x\n")
-            .err()
-            .expect("refused")
+            .expect_err("refused")
             .to_string();
         assert!(e.starts_with("bad.yaml:"), "{e}");
         assert!(e.contains("invalid YAML"), "{e}");

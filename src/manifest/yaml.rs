@@ -290,7 +290,7 @@ mod tests {
 
     #[test]
     fn errors_carry_a_position() {
-        let e = parse("kind: Pod\nspec: [\n").err().expect("fails");
+        let e = parse("kind: Pod\nspec: [\n").expect_err("fails");
         assert!(e.pos.is_some(), "{e:?}");
     }
 }

@@ -110,7 +110,10 @@ pub fn render(suite: &str, subjects: &[Subject], items: &[Item]) -> String {
                 ));
             } else {
                 failures += 1;
-                let first = list.first().map(|i| i.finding.message.as_str()).unwrap_or("");
+                let first = list
+                    .first()
+                    .map(|i| i.finding.message.as_str())
+                    .unwrap_or("");
                 cases.push_str(&format!(
                     "    <testcase name=\"{name}\" classname=\"{classname}\"{file_attr}>\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
                     worst.as_str(),

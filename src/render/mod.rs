@@ -103,8 +103,10 @@ pub fn render(report: &Report, format: Format, style: &human::Style) -> Result<S
                 location: None,
             }];
             let subjects = if items.is_empty() { &subjects[..] } else { &[] };
-            Ok(render_ci(format, &format!("why {}", report.target), subjects, &items)
-                .unwrap_or_default())
+            Ok(
+                render_ci(format, &format!("why {}", report.target), subjects, &items)
+                    .unwrap_or_default(),
+            )
         }
     }
 }

@@ -210,9 +210,7 @@ fn valid_kms_key(v: &str) -> bool {
             && !parts[2].is_empty()
             && parts[3].len() == 12
             && parts[3].chars().all(|c| c.is_ascii_digit())
-            && (parts[4]
-                .strip_prefix("key/")
-                .is_some_and(|id| is_key_id(id))
+            && (parts[4].strip_prefix("key/").is_some_and(is_key_id)
                 || parts[4].strip_prefix("alias/").is_some_and(is_alias_name));
     }
     if let Some(name) = v.strip_prefix("alias/") {
