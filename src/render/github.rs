@@ -33,10 +33,11 @@ pub fn render(items: &[Item]) -> String {
             props.push(format!("col={}", l.column.max(1)));
         }
         props.push(format!("title={}", escape_property(f.code)));
+        // The subject is what the reader wrote (for preflight, the StatefulSet behind a claim).
         let message = format!(
             "{} {}: {} (fix: {})",
-            f.object.kind,
-            f.object.display_name(),
+            it.subject.kind,
+            it.subject.display_name(),
             f.message,
             f.fix
         );
