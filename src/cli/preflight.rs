@@ -53,7 +53,9 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
             )));
         }
     }
+    let started = std::time::Instant::now();
     let m = manifest::read(&args.files)?;
+    global.note(2, format!("read: {} ms", started.elapsed().as_millis()));
     global.note(
         1,
         format!(
@@ -86,6 +88,7 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
     }
     let ns = global.namespace.clone().unwrap_or_else(|| "default".into());
     let (mut snap, origins) = manifest::to_snapshot(&m, &ns)?;
+    global.note(2, format!("converted: {} ms", started.elapsed().as_millis()));
     if !global.snapshot.is_empty() {
         let (cluster, stats) = load::load_paths(&global.snapshot)?;
         global.note(
@@ -120,6 +123,7 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
         }
     }
     let report = preflight::check(&m, &snap, &origins, &args.ignore);
+    global.note(2, format!("rules: {} ms", started.elapsed().as_millis()));
     print(&render_report(&report, global)?);
     let failed = report
         .findings
