@@ -11,6 +11,8 @@ pub mod ctx;
 pub mod error;
 pub mod fetch;
 pub mod k8s;
+pub mod manifest;
+pub mod preflight;
 pub mod render;
 pub mod report;
 pub mod rules;

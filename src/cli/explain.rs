@@ -52,6 +52,12 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> Result<ExitCode> {
     let text = match global.output {
         Format::Json => to_json(&docs)? + "\n",
         Format::Yaml => to_yaml(&docs)?,
+        Format::Sarif | Format::Junit | Format::Github => {
+            return Err(Error::Usage(
+                "explain prints the catalog as human, json or yaml; sarif, junit and github are for findings"
+                    .into(),
+            ))
+        }
         Format::Human if args.code.is_none() => {
             let w = docs.iter().map(|d| d.code.len()).max().unwrap_or(0);
             docs.iter()

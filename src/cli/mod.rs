@@ -2,6 +2,7 @@
 
 mod dump;
 mod explain;
+mod preflight;
 mod why;
 
 use std::io::IsTerminal;
@@ -162,6 +163,9 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Check manifests (files, directories, stdin, Helm output) for storage mistakes before they are applied.
+    #[command(after_help = preflight::AFTER_HELP)]
+    Preflight(preflight::PreflightArgs),
 }
 
 fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -262,6 +266,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print(&crate::complete::script(*shell));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Preflight(args) => preflight::run(&cli.global, args),
     }
 }
 

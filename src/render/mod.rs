@@ -1,6 +1,11 @@
-//! Renderers: human (tree + findings), JSON and YAML.
+//! Renderers: human (tree + findings), JSON and YAML; and for every command that reports
+//! findings, the CI formats SARIF, JUnit and GitHub annotations.
 
+pub mod github;
 pub mod human;
+pub mod junit;
+pub mod preflight;
+pub mod sarif;
 
 use crate::error::{Error, Result};
 use crate::report::Report;
@@ -14,6 +19,51 @@ pub enum Format {
     Json,
     /// The same object as YAML.
     Yaml,
+    /// SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations.
+    Sarif,
+    /// JUnit XML: one test case per object and rule.
+    Junit,
+    /// GitHub Actions annotations (`::error file=…,line=…::…`).
+    Github,
+}
+
+/// Where in a source file a finding points (manifests checked by `preflight`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct SourceLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A finding as the CI formats see it: the object a reader recognises (for `preflight`, the
+/// manifest object, e.g. the StatefulSet behind a replica's claim) and where it is written.
+#[derive(Debug, Clone)]
+pub struct Item<'a> {
+    pub finding: &'a crate::rules::Finding,
+    pub subject: crate::rules::ObjectRef,
+    pub location: Option<&'a SourceLocation>,
+}
+
+/// An object that was checked, found or not (JUnit lists the clean ones as passing cases).
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub object: crate::rules::ObjectRef,
+    pub location: Option<SourceLocation>,
+}
+
+/// Renders findings in one of the CI formats; `None` for the formats each command renders itself.
+pub fn render_ci(
+    format: Format,
+    suite: &str,
+    subjects: &[Subject],
+    items: &[Item],
+) -> Option<String> {
+    match format {
+        Format::Sarif => Some(sarif::render(items)),
+        Format::Junit => Some(junit::render(suite, subjects, items)),
+        Format::Github => Some(github::render(items)),
+        Format::Human | Format::Json | Format::Yaml => None,
+    }
 }
 
 /// Serialises any report-like value as pretty JSON.
@@ -33,5 +83,30 @@ pub fn render(report: &Report, format: Format, style: &human::Style) -> Result<S
         Format::Human => Ok(human::render(report, style)),
         Format::Json => to_json(report).map(|s| s + "\n"),
         Format::Yaml => to_yaml(report),
+        Format::Sarif | Format::Junit | Format::Github => {
+            // `why` findings have no file: locations are logical (kind/namespace/name).
+            let items: Vec<Item> = report
+                .findings
+                .iter()
+                .map(|f| Item {
+                    finding: f,
+                    subject: f.object.clone(),
+                    location: None,
+                })
+                .collect();
+            let subjects = [Subject {
+                object: crate::rules::ObjectRef::new(
+                    "Target",
+                    Some(&report.namespace),
+                    &report.target,
+                ),
+                location: None,
+            }];
+            let subjects = if items.is_empty() { &subjects[..] } else { &[] };
+            Ok(
+                render_ci(format, &format!("why {}", report.target), subjects, &items)
+                    .unwrap_or_default(),
+            )
+        }
     }
 }

@@ -10,6 +10,7 @@ use crate::ctx::Ctx;
 pub mod attachment;
 pub mod binding;
 pub mod ebs;
+pub mod manifest;
 pub mod mount;
 pub mod provisioning;
 pub mod scheduling;
@@ -53,6 +54,8 @@ pub enum Category {
     Ebs,
     Mount,
     Cluster,
+    /// Mistakes visible in manifests before they are applied (`preflight`).
+    Manifest,
 }
 
 impl Category {
@@ -66,6 +69,7 @@ impl Category {
             Category::Ebs => "EBS (EC2 cross-checks)",
             Category::Mount => "Mount",
             Category::Cluster => "Cluster-wide",
+            Category::Manifest => "Manifests",
         }
     }
 }
@@ -179,6 +183,7 @@ pub static REGISTRY: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLo
         attachment::RULES,
         ebs::RULES,
         mount::RULES,
+        manifest::RULES,
     ]
     .concat()
 });

@@ -80,6 +80,10 @@ pub const PHASE_PARALLEL: &[Scenario] = &[
         name: "bad_credentials_exit_2",
         run: bad_credentials,
     },
+    Scenario {
+        name: "preflight_cluster_check",
+        run: preflight_cluster_check,
+    },
 ];
 
 pub const PHASE_NODE_WIDE: &[Scenario] = &[
@@ -836,4 +840,43 @@ fn csi_driver_not_registered(bed: &Bed, id: &str) -> Res {
     })();
     bed.sim("kubelet-sim", &["driver", &c, "--register"])?;
     result
+}
+
+/// `preflight --cluster-check` against the bed: classes, CSI drivers and node zones come from the
+/// real API server; the manifests are never applied. Offline, the same file reports nothing
+/// about the class it cannot see.
+fn preflight_cluster_check(_bed: &Bed, id: &str) -> Res {
+    let typo = class_name(id).replace("gp3", "gp4");
+    let manifest = format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: ok, namespace: pf-{id}}}\nspec:\n  storageClassName: {good}\n  accessModes: [ReadWriteOnce]\n  resources: {{requests: {{storage: 5Gi}}}}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: typo, namespace: pf-{id}}}\nspec:\n  storageClassName: {typo}\n  accessModes: [ReadWriteOnce]\n  resources: {{requests: {{storage: 5Gi}}}}\n---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {{name: pf-{id}-1d}}\nprovisioner: ebs.csi.aws.com\nallowedTopologies:\n- matchLabelExpressions: [{{key: topology.kubernetes.io/zone, values: [us-east-1d]}}]\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: far, namespace: pf-{id}}}\nspec:\n  storageClassName: pf-{id}-1d\n  accessModes: [ReadWriteOnce]\n  resources: {{requests: {{storage: 5Gi}}}}\n",
+        good = class_name(id),
+    );
+    let path = std::env::temp_dir().join(format!("kstor-e2e-preflight-{id}.yaml"));
+    std::fs::write(&path, manifest).map_err(|e| e.to_string())?;
+    let file = path.display().to_string();
+    let offline = storage(&["preflight", "-f", &file])?;
+    check(offline.codes().is_empty(), || {
+        format!("offline, absent classes are unknown: {:?}", offline.codes())
+    })?;
+    let out = storage(&["preflight", "-f", &file, "--cluster-check"])?;
+    let _ = std::fs::remove_file(&path);
+    check(out.code == 1, || {
+        format!("exit {}: {}", out.code, out.stderr)
+    })?;
+    let missing = out.finding("storageclass-missing")?;
+    check(
+        missing["object"]["name"] == "typo" && missing["location"]["line"] == 13,
+        || format!("storageclass-missing on typo at line 13: {missing}"),
+    )?;
+    contains_all("storageclass-missing", &missing.to_string(), &[&typo])?;
+    let zone = out.finding("zone-mismatch")?;
+    contains_all("zone-mismatch", &zone.to_string(), &["us-east-1d"])?;
+    check(
+        !out.json["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|f| f["object"]["name"] == "ok"),
+        || format!("no finding on the valid claim: {:?}", out.problems()),
+    )
 }

@@ -40,6 +40,7 @@ fn zones_of(nodes: &[&Node]) -> String {
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     ebs_zone_disagrees(cx, out);
+    class_excludes_pod_zones(cx, out);
     let nodes: Vec<&Node> = cx.schedulable_nodes().collect();
     let nodes_known = cx
         .snap
@@ -197,6 +198,94 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// Case 5 (needs no nodes, so it also runs on manifests): an unscheduled pod pinned to zones by
+/// its own node selection, with an unbound claim whose class creates volumes only elsewhere.
+fn class_excludes_pod_zones(cx: &Ctx, out: &mut Vec<Finding>) {
+    for pod in &cx.pods {
+        let spec = pod.spec.as_ref();
+        if spec.and_then(|s| s.node_name.as_ref()).is_some() {
+            continue;
+        }
+        let pod_zones = pod_required_zones(pod);
+        if pod_zones.is_empty() {
+            continue;
+        }
+        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        for (_, claim) in k8s::pod_claims(pod) {
+            let Lookup::Found(pvc) = cx.pvc(ns, &claim) else {
+                continue;
+            };
+            if cx.pv_of(pvc).is_some() {
+                continue;
+            }
+            let Some(sc) = cx.class_of(pvc) else { continue };
+            let class_zones = k8s::class_zones(sc);
+            if class_zones.is_empty() || class_zones.iter().any(|z| pod_zones.contains(z)) {
+                continue;
+            }
+            let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+            let class = sc.metadata.name.as_deref().unwrap_or_default();
+            let selection =
+                k8s::describe_pod_selection(pod).unwrap_or_else(|| "its node selection".into());
+            out.push(
+                Finding::new(
+                    &RULE,
+                    ObjectRef::of(*pod),
+                    format!(
+                        "Pod {pod_name} may only run in {} ({selection}), but claim {claim} uses class \"{class}\", which creates volumes only in {}: the pod can never schedule next to its volume",
+                        pod_zones.join(", "),
+                        class_zones.join(", ")
+                    ),
+                )
+                .evidence(format!("StorageClass {class} restricts zones to {}", class_zones.join(", ")))
+                .evidence(format!("spec.nodeSelector / spec.affinity: zones {}", pod_zones.join(", ")))
+                .fix(format!(
+                    "make the pod's node selection allow {} or give class \"{class}\" allowedTopologies that include {}",
+                    class_zones.join(", "),
+                    pod_zones.join(", ")
+                )),
+            );
+        }
+    }
+}
+
+/// The zones a pod's own node selection pins it to: a nodeSelector on a zone key, or required
+/// node affinity whose every term has a zone `In` expression. Empty when not zone-restricted.
+fn pod_required_zones(pod: &k8s_openapi::api::core::v1::Pod) -> Vec<String> {
+    let Some(spec) = pod.spec.as_ref() else {
+        return Vec::new();
+    };
+    if let Some(z) = spec
+        .node_selector
+        .as_ref()
+        .and_then(|sel| k8s::ZONE_KEYS.iter().find_map(|k| sel.get(*k)))
+    {
+        return vec![z.clone()];
+    }
+    let terms = spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|n| {
+            n.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
+        .map(|r| r.node_selector_terms.as_slice())
+        .unwrap_or_default();
+    let every_term_zoned = !terms.is_empty()
+        && terms.iter().all(|t| {
+            t.match_expressions
+                .iter()
+                .flatten()
+                .any(|e| k8s::ZONE_KEYS.contains(&e.key.as_str()) && e.operator == "In")
+        });
+    if every_term_zoned {
+        k8s::terms_zones(terms)
+    } else {
+        Vec::new()
+    }
+}
+
 /// Case 4: a PV whose node affinity names a zone other than its EBS volume's real AZ. Pods land
 /// in the PV's zone and the attach can never succeed there.
 fn ebs_zone_disagrees(cx: &Ctx, out: &mut Vec<Finding>) {
@@ -322,6 +411,21 @@ mod tests {
     #[test]
     fn healthy_twin() {
         assert_healthy("zone-mismatch");
+    }
+
+    #[test]
+    fn fires_when_the_class_zones_exclude_the_pod_selection_without_nodes() {
+        let all = findings("zone-mismatch", "fires-class-vs-pod.yaml");
+        let f = all
+            .iter()
+            .find(|f| f.code == "zone-mismatch" && f.object.name == "web")
+            .expect("zone-mismatch on the pod");
+        assert!(
+            f.message.contains("may only run in us-east-1b")
+                && f.message.contains("only in us-east-1a"),
+            "{}",
+            f.message
+        );
     }
 
     #[test]

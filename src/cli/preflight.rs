@@ -1,0 +1,168 @@
+//! `preflight -f PATH…`: check manifests for storage mistakes before they are applied.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{print, runtime, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::fetch::kube as kfetch;
+use crate::manifest;
+use crate::preflight::{self, PreflightReport};
+use crate::render::{self, Format, Item, Subject};
+use crate::snapshot::{load, Coverage, Kind};
+
+pub const AFTER_HELP: &str =
+    "Reads files, directories (recursively: .yaml, .yml, .json) and `-` (stdin): multi-document
+YAML, JSON, Lists, `helm template` and `kustomize build` output. Workloads stand in for the pods
+and StatefulSet claims they will create.
+
+Offline by default: objects the manifests do not hold (classes, PVs, CSI drivers, nodes) are not
+checked rather than reported missing. Add cluster data with --snapshot DIR (kubectl get -o yaml
+output or a `kubectl storage dump`), or read it live with --cluster-check (the kubeconfig's
+cluster; exit 2 when it cannot be reached).
+
+Silence a code everywhere with --ignore CODE, or on one object with the annotation
+  storage.kubectl.io/ignore: \"code1,code2\"
+
+Examples:
+  helm template ./chart | kubectl storage preflight -f -
+  kubectl storage preflight -f k8s/ -o sarif > storage.sarif
+  kubectl storage preflight -f k8s/ --cluster-check --fail-on warning
+  kubectl storage preflight -f k8s/ --snapshot ./cluster-dump -o junit > storage-junit.xml";
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    /// A manifest file, a directory (read recursively), or `-` for stdin (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Do not report this finding code (repeatable; see `kubectl storage explain`).
+    #[arg(long, value_name = "CODE")]
+    pub ignore: Vec<String>,
+    /// Also read StorageClasses, PVs, CSIDrivers, CSINodes and Nodes from the kubeconfig's cluster.
+    #[arg(long, conflicts_with = "snapshot")]
+    pub cluster_check: bool,
+}
+
+pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
+    for code in &args.ignore {
+        if crate::rules::find(code).is_none() {
+            return Err(Error::Usage(format!(
+                "--ignore {code:?}: unknown finding code; `kubectl storage explain` lists them all"
+            )));
+        }
+    }
+    let started = std::time::Instant::now();
+    let m = manifest::read(&args.files)?;
+    global.note(2, format!("read: {} ms", started.elapsed().as_millis()));
+    global.note(
+        1,
+        format!(
+            "read {} objects from {} documents in {} files",
+            m.objects.len(),
+            m.documents,
+            m.files
+        ),
+    );
+    for (kind, n) in &m.skipped {
+        global.note(
+            1,
+            format!("skipped {n} {kind} object(s): not storage-related"),
+        );
+    }
+    for o in &m.objects {
+        for code in o.ignored_codes() {
+            if crate::rules::find(&code).is_none() {
+                return Err(Error::input(
+                    format!("{}:{}", o.file, o.start.line),
+                    format!(
+                        "{} {}: annotation {} names unknown finding code {code:?}",
+                        o.kind,
+                        o.name,
+                        manifest::IGNORE_ANNOTATION
+                    ),
+                ));
+            }
+        }
+    }
+    let ns = global.namespace.clone().unwrap_or_else(|| "default".into());
+    let (mut snap, origins) = manifest::to_snapshot(&m, &ns)?;
+    global.note(2, format!("converted: {} ms", started.elapsed().as_millis()));
+    if !global.snapshot.is_empty() {
+        let (cluster, stats) = load::load_paths(&global.snapshot)?;
+        global.note(
+            1,
+            format!(
+                "cluster data: {} objects from {} snapshot files",
+                stats.objects, stats.files
+            ),
+        );
+        manifest::merge_cluster(&mut snap, cluster);
+    } else if args.cluster_check {
+        let rt = runtime()?;
+        let cluster = rt.block_on(async {
+            let conn = kfetch::connect(&global.connect_options()).await?;
+            global.note(
+                1,
+                format!("reading cluster-scoped objects from {}", conn.server),
+            );
+            let plan = kfetch::Plan {
+                namespaces: Some(Vec::new()),
+                statefulsets: false,
+                cluster_scoped: true,
+            };
+            kfetch::fetch(&conn, &plan).await.map(|(s, _)| s)
+        })?;
+        manifest::merge_cluster(&mut snap, cluster);
+    } else {
+        // Say why classes are not checked, rather than leaving an anonymous gap.
+        let reason = "no cluster data (add --snapshot DIR or --cluster-check)".to_string();
+        for kind in [Kind::StorageClass, Kind::CSIDriver, Kind::Node] {
+            snap.mark_unread(kind, Coverage::NotChecked(reason.clone()));
+        }
+    }
+    let report = preflight::check(&m, &snap, &origins, &args.ignore);
+    global.note(2, format!("rules: {} ms", started.elapsed().as_millis()));
+    print(&render_report(&report, global)?);
+    let failed = report
+        .findings
+        .iter()
+        .any(|f| global.fail_on.trips(f.finding.severity));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn render_report(r: &PreflightReport, global: &GlobalArgs) -> Result<String> {
+    match global.output {
+        Format::Human => Ok(render::preflight::human(r, &global.style())),
+        Format::Json => render::to_json(r).map(|s| s + "\n"),
+        Format::Yaml => render::to_yaml(r),
+        format => {
+            let items: Vec<Item> = r
+                .findings
+                .iter()
+                .map(|f| Item {
+                    finding: &f.finding,
+                    subject: f.source.clone(),
+                    location: f.location.as_ref(),
+                })
+                .collect();
+            let subjects: Vec<Subject> = r
+                .subjects
+                .iter()
+                .map(|(o, l)| Subject {
+                    object: o.clone(),
+                    location: Some(l.clone()),
+                })
+                .collect();
+            Ok(
+                render::render_ci(format, "kubectl storage preflight", &subjects, &items)
+                    .unwrap_or_default(),
+            )
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! `preflight` end to end: every output format on manifests with known mistakes, line numbers on
+//! multi-document input, SARIF checked against the SARIF 2.1.0 JSON schema, gate controls and bad
+//! input.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixtures() -> PathBuf {
+    root().join("tests/fixtures/preflight")
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kubectl-storage"));
+    c.env_remove("KUBECONFIG")
+        .env("NO_COLOR", "1")
+        .env("HOME", "/nonexistent-home")
+        .current_dir(fixtures());
+    c
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = bin().args(args).output().expect("runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn run_stdin(args: &[&str], input: &str) -> Run {
+    let out = bin()
+        .args(args)
+        .write_stdin(input.as_bytes().to_vec())
+        .output()
+        .expect("runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// (code, file, line) of every finding in the JSON output.
+fn located(v: &Value) -> Vec<(String, String, u64)> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["location"]["file"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                f["location"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn human_output_names_file_line_and_exits_1() {
+    let r = run(&["preflight", "-f", "bad/db.yaml", "-f", "bad/storage.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!("preflight_human_bad", r.stdout);
+}
+
+#[test]
+fn json_locations_on_multi_document_input() {
+    let r = run(&["preflight", "-f", "bad/", "-o", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let found = located(&v);
+    for expected in [
+        ("ebs-class-invalid-parameters", "bad/storage.yaml", 13),
+        ("access-mode-unsupported", "bad/db.yaml", 26),
+        ("zone-mismatch", "bad/db.yaml", 14),
+        ("claim-below-minimum-size", "bad/db.yaml", 30),
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|(c, f, l)| (c.as_str(), f.as_str(), *l) == expected),
+            "{expected:?} not in {found:?}"
+        );
+    }
+    assert_eq!(v["skipped"]["ConfigMap"], 1);
+}
+
+#[test]
+fn sarif_is_valid_against_the_schema_and_points_at_lines() {
+    let r = run(&["preflight", "-f", "bad/", "-o", "sarif"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    validate_sarif(&r.stdout);
+    let run0 = &v["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().expect("rules");
+    let rule = rules
+        .iter()
+        .find(|r| r["id"] == "ebs-class-invalid-parameters")
+        .expect("rule metadata");
+    assert_eq!(rule["defaultConfiguration"]["level"], "error");
+    assert!(rule["help"]["text"].as_str().is_some_and(|t| !t.is_empty()));
+    let result = run0["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["ruleId"] == "ebs-class-invalid-parameters")
+        .expect("result");
+    let phys = &result["locations"][0]["physicalLocation"];
+    assert_eq!(phys["artifactLocation"]["uri"], "bad/storage.yaml");
+    assert_eq!(phys["region"]["startLine"], 13);
+    assert_eq!(
+        rules[result["ruleIndex"].as_u64().expect("index") as usize]["id"],
+        "ebs-class-invalid-parameters"
+    );
+}
+
+#[test]
+fn why_sarif_uses_logical_locations_and_is_valid() {
+    let seed = root().join("examples/seed").display().to_string();
+    let r = run(&["why", "task-pod", "--snapshot", &seed, "-o", "sarif"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    validate_sarif(&r.stdout);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let loc = &v["runs"][0]["results"][0]["locations"][0];
+    assert!(loc.get("physicalLocation").is_none());
+    assert!(loc["logicalLocations"][0]["fullyQualifiedName"]
+        .as_str()
+        .is_some_and(|s| s.contains('/')));
+}
+
+/// Validates with Python's `jsonschema` against the vendored official SARIF 2.1.0 schema
+/// (tests/sarif/sarif-schema-2.1.0.json, from the OASIS sarif-spec repository).
+fn validate_sarif(text: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let doc = dir.path().join("out.sarif");
+    std::fs::write(&doc, text).expect("write");
+    let schema = root().join("tests/sarif/sarif-schema-2.1.0.json");
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import json,sys,jsonschema\n\
+             schema=json.load(open(sys.argv[1]))\n\
+             doc=json.load(open(sys.argv[2]))\n\
+             jsonschema.Draft7Validator(schema).validate(doc)\n\
+             print('valid')",
+        )
+        .arg(&schema)
+        .arg(&doc)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("python3 with jsonschema (pip install jsonschema) validates SARIF");
+    assert!(
+        out.status.success(),
+        "SARIF does not validate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn junit_has_a_case_per_object_and_rule() {
+    let r = run(&["preflight", "-f", "bad/", "-f", "good/", "-o", "junit"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.starts_with("<?xml"));
+    assert!(r
+        .stdout
+        .contains("<testcase name=\"access-mode-unsupported: StatefulSet prod/db\" classname=\"bad/db.yaml\" file=\"bad/db.yaml\" line=\"26\">"), "{}", r.stdout);
+    // A clean object is a passing case.
+    assert!(
+        r.stdout
+            .contains("<testcase name=\"StorageClass gp3\" classname=\"good/app.yaml\""),
+        "{}",
+        r.stdout
+    );
+    // Well-formed XML.
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys,xml.etree.ElementTree as E;E.fromstring(sys.stdin.read())",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin
+                .take()
+                .expect("stdin")
+                .write_all(r.stdout.as_bytes())?;
+            c.wait_with_output()
+        })
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn github_annotations_carry_file_and_line() {
+    let r = run(&["preflight", "-f", "bad/storage.yaml", "-o", "github"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with(
+            "::error file=bad/storage.yaml,line=13,col=3,title=ebs-class-invalid-parameters::StorageClass fast: "
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn cluster_snapshot_resolves_classes_and_drivers() {
+    let offline = run(&["preflight", "-f", "bad/web.yaml", "-o", "json"]);
+    assert_eq!(offline.code, 0, "{}", offline.stderr);
+    let with_cluster = run(&[
+        "preflight",
+        "-f",
+        "bad/web.yaml",
+        "--snapshot",
+        "cluster/",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(with_cluster.code, 1, "{}", with_cluster.stderr);
+    let v: Value = serde_json::from_str(&with_cluster.stdout).expect("json");
+    let found = located(&v);
+    assert!(
+        found.contains(&("storageclass-missing".into(), "bad/web.yaml".into(), 9)),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(c, _, _)| c == "provisioner-missing"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn gate_controls() {
+    let r = run(&["preflight", "-f", "bad/", "--fail-on", "never"]);
+    assert_eq!(r.code, 0);
+    let r = run(&[
+        "preflight",
+        "-f",
+        "bad/storage.yaml",
+        "--ignore",
+        "ebs-class-invalid-parameters",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("(1 ignored)"), "{}", r.stdout);
+    let r = run(&["preflight", "-f", "bad/", "--ignore", "no-such-code"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown finding code"), "{}", r.stderr);
+    let r = run(&["preflight", "-f", "good/"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let cases: [(&str, &str); 4] = [
+        ("", "no Kubernetes objects found"),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.name }}\n",
+            "<stdin>:4: looks like an unrendered Helm template",
+        ),
+        ("apiVersion: v1\nkind: Pod\n  bad: [\n", "<stdin>:3"),
+        ("just a string\n", "not a mapping"),
+    ];
+    for (input, expected) in cases {
+        let r = run_stdin(&["preflight", "-f", "-"], input);
+        assert_eq!(r.code, 2, "{input:?}: {}", r.stderr);
+        assert!(r.stderr.contains(expected), "{input:?}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let binary = dir.path().join("x.yaml");
+    std::fs::write(&binary, [0u8, 1, 2, 255]).expect("write");
+    let r = run(&["preflight", "-f", &binary.display().to_string()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("binary file"), "{}", r.stderr);
+}
+
+#[test]
+fn helm_style_stdin_with_unknown_kinds() {
+    let text = "---\n# Source: chart/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\n# Source: chart/templates/pvc.yaml\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n";
+    let r = run_stdin(&["preflight", "-f", "-", "-v", "1"], text);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("skipped 1 ConfigMap"), "{}", r.stderr);
+}
