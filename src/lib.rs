@@ -13,4 +13,5 @@ pub mod k8s;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod snapshot;

@@ -2,6 +2,7 @@
 
 mod dump;
 mod explain;
+mod scan;
 mod why;
 
 use std::io::IsTerminal;
@@ -137,6 +138,9 @@ pub enum Command {
     Dump(dump::DumpArgs),
     /// Print a finding's What / Why / Fix text (or list every code).
     Explain(explain::ExplainArgs),
+    /// Every claim and volume in scope at once, plus orphaned EBS volumes: a summary table.
+    #[command(after_help = scan::AFTER_HELP)]
+    Scan(scan::ScanArgs),
 }
 
 fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -233,6 +237,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Why(args) => why::run(&cli.global, args),
         Command::Dump(args) => dump::run(&cli.global, args),
         Command::Explain(args) => explain::run(&cli.global, args),
+        Command::Scan(args) => scan::run(&cli.global, args),
     }
 }
 

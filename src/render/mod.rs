@@ -1,6 +1,7 @@
 //! Renderers: human (tree + findings), JSON and YAML.
 
 pub mod human;
+pub mod scan;
 
 use crate::error::{Error, Result};
 use crate::report::Report;
