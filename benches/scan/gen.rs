@@ -52,7 +52,12 @@ struct ListWriter {
 
 impl ListWriter {
     fn kube(dir: &Path, file: &str) -> Self {
-        Self::open(dir, file, "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n", "],\"metadata\":{\"resourceVersion\":\"\"}}\n")
+        Self::open(
+            dir,
+            file,
+            "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n",
+            "],\"metadata\":{\"resourceVersion\":\"\"}}\n",
+        )
     }
 
     fn open(dir: &Path, file: &str, head: &str, close: &'static str) -> Self {
@@ -80,7 +85,13 @@ impl ListWriter {
 }
 
 fn uid(kind: u32, i: usize) -> String {
-    format!("{kind:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", i >> 16, i & 0xfff, (i * 7) & 0xfff, i)
+    format!(
+        "{kind:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        i >> 16,
+        i & 0xfff,
+        (i * 7) & 0xfff,
+        i
+    )
 }
 
 fn vol_id(i: usize) -> String {
@@ -156,7 +167,15 @@ pub fn write(dir: &Path, n: usize) {
     // Which volumes sit on which instance, for the instances' block-device mappings.
     let mut on_node: Vec<Vec<String>> = vec![Vec::new(); nodes];
     let mut ev = 0usize;
-    let mut event = |w: &mut ListWriter, ns: &str, kind: &str, name: &str, reason: &str, ty: &str, msg: &str, count: u32, source: &str| {
+    let mut event = |w: &mut ListWriter,
+                     ns: &str,
+                     kind: &str,
+                     name: &str,
+                     reason: &str,
+                     ty: &str,
+                     msg: &str,
+                     count: u32,
+                     source: &str| {
         ev += 1;
         w.push(&json!({"apiVersion": "v1", "kind": "Event",
             "metadata": {"name": format!("{name}.{ev:016x}"), "namespace": ns, "uid": uid(9, ev), "creationTimestamp": T0},
@@ -189,7 +208,13 @@ pub fn write(dir: &Path, n: usize) {
             if bound {
                 spec["volumeName"] = json!(pv);
             }
-            let phase = if lost { "Lost" } else if bound { "Bound" } else { "Pending" };
+            let phase = if lost {
+                "Lost"
+            } else if bound {
+                "Bound"
+            } else {
+                "Pending"
+            };
             let mut status = json!({"phase": phase});
             if bound && !lost {
                 status["accessModes"] = json!(["ReadWriteOnce"]);
@@ -303,12 +328,30 @@ pub fn write(dir: &Path, n: usize) {
                     "managedFields": managed_fields("kube-controller-manager")},
                 "spec": spec, "status": status}));
             if scheduled {
-                event(&mut events, &ns, "Pod", &pod, "Scheduled", "Normal",
-                    &format!("Successfully assigned {ns}/{pod} to {node}"), 1, "default-scheduler");
+                event(
+                    &mut events,
+                    &ns,
+                    "Pod",
+                    &pod,
+                    "Scheduled",
+                    "Normal",
+                    &format!("Successfully assigned {ns}/{pod} to {node}"),
+                    1,
+                    "default-scheduler",
+                );
             }
             if running {
-                event(&mut events, &ns, "Pod", &pod, "SuccessfulAttachVolume", "Normal",
-                    &format!("AttachVolume.Attach succeeded for volume \"{pv}\" "), 1, "attachdetach-controller");
+                event(
+                    &mut events,
+                    &ns,
+                    "Pod",
+                    &pod,
+                    "SuccessfulAttachVolume",
+                    "Normal",
+                    &format!("AttachVolume.Attach succeeded for volume \"{pv}\" "),
+                    1,
+                    "attachdetach-controller",
+                );
             }
             if case == 2 {
                 event(&mut events, &ns, "Pod", &pod, "FailedMount", "Warning",
@@ -325,8 +368,9 @@ pub fn write(dir: &Path, n: usize) {
     // Orphans: available, tagged for Kubernetes, backing no PV.
     for j in 0..n / 100 {
         let vid = format!("vol-0{:016x}", 0x0bad_0000_0000u64 + j as u64);
+        let (size, ty, iops) = [(20, "gp3", 3000), (100, "gp2", 300), (500, "io1", 1000)][j % 3];
         vols.push(&json!({"VolumeId": vid, "AvailabilityZone": ZONES[j % 3], "State": "available",
-            "Size": [20, 100, 500][j % 3], "VolumeType": ["gp3", "gp2", "io1"][j % 3], "Iops": [3000, 300, 1000][j % 3],
+            "Size": size, "VolumeType": ty, "Iops": iops,
             "Encrypted": true, "MultiAttachEnabled": false, "CreateTime": "2026-06-01T00:00:00.000Z",
             "Tags": [{"Key": "CSIVolumeName", "Value": format!("pvc-old-{j}")}, {"Key": "ebs.csi.aws.com/cluster", "Value": "true"},
                 {"Key": "kubernetes.io/created-for/pvc/name", "Value": format!("data-old-{j}")},
@@ -340,9 +384,16 @@ pub fn write(dir: &Path, n: usize) {
     events.finish();
     vols.finish();
 
-    let mut w = ListWriter::open(dir, "ec2-instances.json", "{\"Reservations\":[{\"Instances\":[\n", "]}]}\n");
+    let mut w = ListWriter::open(
+        dir,
+        "ec2-instances.json",
+        "{\"Reservations\":[{\"Instances\":[\n",
+        "]}]}\n",
+    );
     for (k, vols) in on_node.iter().enumerate() {
-        let mut bdm = vec![json!({"DeviceName": "/dev/xvda", "Ebs": {"VolumeId": format!("vol-0{:016x}", 0x7007_0000_0000u64 + k as u64), "Status": "attached", "DeleteOnTermination": true}})];
+        let mut bdm = vec![
+            json!({"DeviceName": "/dev/xvda", "Ebs": {"VolumeId": format!("vol-0{:016x}", 0x7007_0000_0000u64 + k as u64), "Status": "attached", "DeleteOnTermination": true}}),
+        ];
         bdm.extend(vols.iter().map(|v| json!({"DeviceName": "/dev/xvdaa", "Ebs": {"VolumeId": v, "Status": "attached", "DeleteOnTermination": false}})));
         w.push(&json!({"InstanceId": inst_id(k), "InstanceType": "m5.4xlarge", "Placement": {"AvailabilityZone": zone_of(k)},
             "State": {"Code": 16, "Name": "running"}, "BlockDeviceMappings": bdm,

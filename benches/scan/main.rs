@@ -15,6 +15,8 @@ use kubectl_storage::scan::{self, price::Prices, Scope};
 use kubectl_storage::snapshot::load;
 
 /// Runs the binary once; returns wall time and the child's max RSS in bytes.
+// The child is reaped by `wait4` (which also gives its rusage), not `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn run_child(args: &[&str]) -> (Duration, u64, i32) {
     let started = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_kubectl-storage"))
@@ -51,7 +53,9 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("scan --snapshot benchmark · {cpus} CPUs · release binary, stdout to /dev/null, -o json");
+    println!(
+        "scan --snapshot benchmark · {cpus} CPUs · release binary, stdout to /dev/null, -o json"
+    );
     println!(
         "{:>7} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
         "N", "files MB", "wall ms", "(min)", "RSS MB", "load ms", "think ms", "json ms", "findings"
@@ -66,7 +70,15 @@ fn main() {
             .map(|m| m.len())
             .sum();
         let path = dir.path().display().to_string();
-        let args = ["scan", "--snapshot", &path, "-o", "json", "--fail-on", "never"];
+        let args = [
+            "scan",
+            "--snapshot",
+            &path,
+            "-o",
+            "json",
+            "--fail-on",
+            "never",
+        ];
         let runs = if n <= 10_000 { 5 } else { 2 };
         let mut walls = Vec::new();
         let mut rss = 0;
