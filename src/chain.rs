@@ -632,7 +632,7 @@ fn pv_tree<'a>(cx: &mut Ctx<'a>, pv: &'a PersistentVolume) -> Hop {
 /// The EC2 side of a PV: `EBS vol-… · 100Gi io1 · us-east-1a · in-use by i-… (node X)`.
 fn ebs_hop(cx: &Ctx, id: &str) -> Hop {
     let object = ObjectRef::new(crate::rules::ebs::KIND, None, id);
-    match cx.snap.ebs_volume(id) {
+    match cx.ebs_volume(id) {
         Lookup::Found(v) => {
             let attached: Vec<String> = v
                 .live_attachments()

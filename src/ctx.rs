@@ -41,6 +41,15 @@ pub struct Ctx<'a> {
     pv_idx: HashMap<&'a str, usize>,
     node_idx: HashMap<&'a str, usize>,
     events_idx: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
+    /// Pods by the claims their volumes use (`(namespace, claim)`): `pods_using` in O(1), which
+    /// keeps a scan of every claim linear rather than quadratic.
+    pods_by_claim: HashMap<(&'a str, String), Vec<usize>>,
+    /// VolumeAttachments by PV name.
+    va_idx: HashMap<&'a str, Vec<usize>>,
+    /// EC2 volumes by id.
+    ebs_idx: HashMap<&'a str, usize>,
+    /// CSINodes by name.
+    csi_node_idx: HashMap<&'a str, usize>,
 }
 
 fn ns_name<T: kube::Resource>(o: &T) -> (&str, &str) {
@@ -81,6 +90,32 @@ impl<'a> Ctx<'a> {
             );
             events_idx.entry(key).or_default().push(i);
         }
+        let mut pods_by_claim: HashMap<_, Vec<usize>> = HashMap::new();
+        for (i, p) in snap.pods.iter().enumerate() {
+            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
+            for (_, claim) in k8s::pod_claims(p) {
+                let e = pods_by_claim.entry((ns, claim)).or_default();
+                // A pod mounting one claim twice is still one user of it.
+                if e.last() != Some(&i) {
+                    e.push(i);
+                }
+            }
+        }
+        let mut va_idx: HashMap<_, Vec<usize>> = HashMap::new();
+        for (i, va) in snap.volume_attachments.iter().enumerate() {
+            if let Some(pv) = va.spec.source.persistent_volume_name.as_deref() {
+                va_idx.entry(pv).or_default().push(i);
+            }
+        }
+        // First wins, as the linear searches did.
+        let mut ebs_idx = HashMap::new();
+        for (i, v) in snap.ec2.volumes.iter().enumerate() {
+            ebs_idx.entry(v.id.as_str()).or_insert(i);
+        }
+        let mut csi_node_idx = HashMap::new();
+        for (i, n) in snap.csi_nodes.iter().enumerate() {
+            csi_node_idx.entry(ns_name(n).1).or_insert(i);
+        }
         Ctx {
             snap,
             now,
@@ -92,6 +127,10 @@ impl<'a> Ctx<'a> {
             pv_idx,
             node_idx,
             events_idx,
+            pods_by_claim,
+            va_idx,
+            ebs_idx,
+            csi_node_idx,
         }
     }
 
@@ -141,8 +180,21 @@ impl<'a> Ctx<'a> {
 
     /// Looks up a node's CSINode.
     pub fn csi_node(&self, node: &str) -> Lookup<'a, CSINode> {
-        self.snap
-            .lookup(&self.snap.csi_nodes, Kind::CSINode, None, node)
+        match self.csi_node_idx.get(node) {
+            Some(&i) => Lookup::Found(&self.snap.csi_nodes[i]),
+            None => self.absent(Kind::CSINode, None),
+        }
+    }
+
+    /// Looks up an EBS volume by id, like [`Snapshot::ebs_volume`] but hash-indexed.
+    pub fn ebs_volume(&self, id: &str) -> Lookup<'a, crate::snapshot::ec2::Volume> {
+        if let Some(&i) = self.ebs_idx.get(id) {
+            return Lookup::Found(&self.snap.ec2.volumes[i]);
+        }
+        if self.snap.ec2.not_found.contains(id) {
+            return Lookup::Missing;
+        }
+        self.absent(Kind::EbsVolume, None)
     }
 
     fn absent<T>(&self, kind: Kind, namespace: Option<&str>) -> Lookup<'a, T> {
@@ -185,11 +237,11 @@ impl<'a> Ctx<'a> {
 
     /// Pods (in the snapshot) whose volumes use the claim `namespace/name`.
     pub fn pods_using(&self, namespace: &str, name: &str) -> Vec<&'a Pod> {
-        self.snap
-            .pods
-            .iter()
-            .filter(|p| p.metadata.namespace.as_deref() == Some(namespace))
-            .filter(|p| k8s::pod_claims(p).iter().any(|(_, c)| c == name))
+        self.pods_by_claim
+            .get(&(namespace, name.to_string()))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.snap.pods[i])
             .collect()
     }
 
@@ -248,10 +300,11 @@ impl<'a> Ctx<'a> {
 
     /// VolumeAttachments for a PV.
     pub fn attachments_of(&self, pv_name: &str) -> Vec<&'a VolumeAttachment> {
-        self.snap
-            .volume_attachments
-            .iter()
-            .filter(|va| va.spec.source.persistent_volume_name.as_deref() == Some(pv_name))
+        self.va_idx
+            .get(pv_name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.snap.volume_attachments[i])
             .collect()
     }
 

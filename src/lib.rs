@@ -16,4 +16,5 @@ pub mod preflight;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod snapshot;

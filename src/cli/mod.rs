@@ -3,6 +3,7 @@
 mod dump;
 mod explain;
 mod preflight;
+mod scan;
 mod why;
 
 use std::io::IsTerminal;
@@ -166,6 +167,9 @@ pub enum Command {
     /// Check manifests (files, directories, stdin, Helm output) for storage mistakes before they are applied.
     #[command(after_help = preflight::AFTER_HELP)]
     Preflight(preflight::PreflightArgs),
+    /// Every claim and volume in scope at once, plus orphaned EBS volumes: a summary table.
+    #[command(after_help = scan::AFTER_HELP)]
+    Scan(scan::ScanArgs),
 }
 
 fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -267,6 +271,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Preflight(args) => preflight::run(&cli.global, args),
+        Command::Scan(args) => scan::run(&cli.global, args),
     }
 }
 

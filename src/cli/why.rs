@@ -196,7 +196,7 @@ fn focus(snap: &Snapshot, target: Option<&Target>, ns: &str) -> Option<Focus> {
 }
 
 /// `-v`: what the EC2 side read, with call counts and time.
-fn note_ec2(global: &GlobalArgs, f: &aws::Ec2Fetch) {
+pub(super) fn note_ec2(global: &GlobalArgs, f: &aws::Ec2Fetch) {
     let not_read: Vec<String> = f
         .coverage
         .iter()

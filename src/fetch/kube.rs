@@ -130,7 +130,13 @@ enum Outcome<T> {
     Err(Coverage, Option<Error>, usize),
 }
 
-async fn list_all<K>(api: Api<K>, timeout: Duration, what: &str) -> Outcome<K>
+async fn list_all<K>(
+    api: Api<K>,
+    timeout: Duration,
+    what: &str,
+    opts: &ListOptions<'_>,
+    selected: bool,
+) -> Outcome<K>
 where
     K: kube::Resource + Clone + DeserializeOwned + Debug,
 {
@@ -140,6 +146,9 @@ where
     let mut restarted = false;
     loop {
         let mut lp = ListParams::default().limit(PAGE);
+        if let Some(sel) = opts.label_selector.as_deref().filter(|_| selected) {
+            lp = lp.labels(sel);
+        }
         if let Some(t) = &token {
             lp = lp.continue_token(t);
         }
@@ -171,6 +180,9 @@ where
             }
             Ok(Ok(page)) => page,
         };
+        if let Some(on_page) = opts.on_page {
+            on_page(what, page.items.len());
+        }
         items.extend(page.items);
         match page.metadata.continue_.filter(|t| !t.is_empty()) {
             Some(t) => token = Some(t),
@@ -212,8 +224,32 @@ fn root_cause(e: &dyn std::error::Error) -> String {
     crate::snapshot::load::one_line(&cur.to_string())
 }
 
+/// A per-page callback: the resource name and how many items the page held.
+pub type OnPage<'a> = &'a dyn Fn(&str, usize);
+
+/// How to LIST, beyond what a [`Plan`] says to read (for `scan`).
+#[derive(Default)]
+pub struct ListOptions<'a> {
+    /// A label selector passed to the pod and claim LISTs (`-l`).
+    pub label_selector: Option<String>,
+    /// Skip the event LISTs (a first wave that only finds the selected objects).
+    pub skip_events: bool,
+    /// Called after each page with the resource name and the number of items it held
+    /// (drives the progress line).
+    pub on_page: Option<OnPage<'a>>,
+}
+
 /// Reads what the plan asks for, all LISTs at once.
 pub async fn fetch(conn: &Connection, plan: &Plan) -> Result<(Snapshot, FetchStats)> {
+    fetch_with(conn, plan, &ListOptions::default()).await
+}
+
+/// [`fetch`] with list options: a label selector, no events, a per-page callback.
+pub async fn fetch_with(
+    conn: &Connection,
+    plan: &Plan,
+    opts: &ListOptions<'_>,
+) -> Result<(Snapshot, FetchStats)> {
     let c = &conn.client;
     let t = conn.timeout;
     let nss: Vec<Option<String>> = match &plan.namespaces {
@@ -230,21 +266,30 @@ pub async fn fetch(conn: &Connection, plan: &Plan) -> Result<(Snapshot, FetchSta
         }
     }
     let namespaced = futures::future::join_all(nss.iter().map(|ns| async move {
+        let events = async {
+            if opts.skip_events {
+                None
+            } else {
+                Some(list_all(ns_api::<Event>(c, ns), t, "events", opts, false).await)
+            }
+        };
         let sts = async {
             if plan.statefulsets {
-                Some(list_all(ns_api::<StatefulSet>(c, ns), t, "statefulsets").await)
+                Some(list_all(ns_api::<StatefulSet>(c, ns), t, "statefulsets", opts, false).await)
             } else {
                 None
             }
         };
         futures::join!(
-            list_all(ns_api::<Pod>(c, ns), t, "pods"),
+            list_all(ns_api::<Pod>(c, ns), t, "pods", opts, true),
             list_all(
                 ns_api::<PersistentVolumeClaim>(c, ns),
                 t,
-                "persistentvolumeclaims"
+                "persistentvolumeclaims",
+                opts,
+                true
             ),
-            list_all(ns_api::<Event>(c, ns), t, "events"),
+            events,
             sts,
         )
     }));
@@ -256,17 +301,33 @@ pub async fn fetch(conn: &Connection, plan: &Plan) -> Result<(Snapshot, FetchSta
             list_all(
                 Api::<PersistentVolume>::all(c.clone()),
                 t,
-                "persistentvolumes"
+                "persistentvolumes",
+                opts,
+                false
             ),
-            list_all(Api::<StorageClass>::all(c.clone()), t, "storageclasses"),
-            list_all(Api::<CSIDriver>::all(c.clone()), t, "csidrivers"),
-            list_all(Api::<CSINode>::all(c.clone()), t, "csinodes"),
+            list_all(
+                Api::<StorageClass>::all(c.clone()),
+                t,
+                "storageclasses",
+                opts,
+                false
+            ),
+            list_all(
+                Api::<CSIDriver>::all(c.clone()),
+                t,
+                "csidrivers",
+                opts,
+                false
+            ),
+            list_all(Api::<CSINode>::all(c.clone()), t, "csinodes", opts, false),
             list_all(
                 Api::<VolumeAttachment>::all(c.clone()),
                 t,
-                "volumeattachments"
+                "volumeattachments",
+                opts,
+                false
             ),
-            list_all(Api::<Node>::all(c.clone()), t, "nodes"),
+            list_all(Api::<Node>::all(c.clone()), t, "nodes", opts, false),
         ))
     };
     let (namespaced, cluster) = futures::join!(namespaced, cluster);
@@ -281,9 +342,11 @@ pub async fn fetch(conn: &Connection, plan: &Plan) -> Result<(Snapshot, FetchSta
         b.take(Kind::PersistentVolumeClaim, &scope, pvcs, |s, v| {
             s.pvcs.extend(v)
         });
-        b.take(Kind::Event, &scope, events, |s, v: Vec<Event>| {
-            s.events.extend(v.iter().map(EventRecord::from))
-        });
+        if let Some(events) = events {
+            b.take(Kind::Event, &scope, events, |s, v: Vec<Event>| {
+                s.events.extend(v.iter().map(EventRecord::from))
+            });
+        }
         if let Some(sts) = sts {
             b.take(Kind::StatefulSet, &scope, sts, |s, v| {
                 s.statefulsets.extend(v)

@@ -6,6 +6,7 @@ pub mod human;
 pub mod junit;
 pub mod preflight;
 pub mod sarif;
+pub mod scan;
 
 use crate::error::{Error, Result};
 use crate::report::Report;
@@ -83,30 +84,31 @@ pub fn render(report: &Report, format: Format, style: &human::Style) -> Result<S
         Format::Human => Ok(human::render(report, style)),
         Format::Json => to_json(report).map(|s| s + "\n"),
         Format::Yaml => to_yaml(report),
-        Format::Sarif | Format::Junit | Format::Github => {
-            // `why` findings have no file: locations are logical (kind/namespace/name).
-            let items: Vec<Item> = report
-                .findings
-                .iter()
-                .map(|f| Item {
-                    finding: f,
-                    subject: f.object.clone(),
-                    location: None,
-                })
-                .collect();
-            let subjects = [Subject {
-                object: crate::rules::ObjectRef::new(
-                    "Target",
-                    Some(&report.namespace),
-                    &report.target,
-                ),
-                location: None,
-            }];
-            let subjects = if items.is_empty() { &subjects[..] } else { &[] };
-            Ok(
-                render_ci(format, &format!("why {}", report.target), subjects, &items)
-                    .unwrap_or_default(),
-            )
-        }
+        Format::Sarif | Format::Junit | Format::Github => Ok(findings_ci(
+            format,
+            &format!("why {}", report.target),
+            &report.findings,
+            crate::rules::ObjectRef::new("Target", Some(&report.namespace), &report.target),
+        )),
     }
+}
+
+/// Findings of a cluster diagnosis (`why`, `scan`) in a CI format. They have no file, so their
+/// locations are logical (kind/namespace/name); `scope` is the one passing JUnit case when there
+/// is no finding at all.
+pub fn findings_ci(format: Format, suite: &str, findings: &[crate::rules::Finding], scope: crate::rules::ObjectRef) -> String {
+    let items: Vec<Item> = findings
+        .iter()
+        .map(|f| Item {
+            finding: f,
+            subject: f.object.clone(),
+            location: None,
+        })
+        .collect();
+    let subjects = [Subject {
+        object: scope,
+        location: None,
+    }];
+    let subjects = if items.is_empty() { &subjects[..] } else { &[] };
+    render_ci(format, suite, subjects, &items).unwrap_or_default()
 }

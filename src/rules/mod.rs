@@ -204,12 +204,15 @@ pub fn run(cx: &Ctx) -> Vec<Finding> {
     ranked.sort_by(|(ra, a), (rb, b)| a.severity.cmp(&b.severity).then(ra.cmp(rb)));
     let mut findings: Vec<Finding> = ranked.into_iter().map(|(_, f)| f).collect();
     findings.dedup();
+    // Hashed by (object, code): a scan's thousands of findings stay linear here.
+    let present: std::collections::HashSet<(&ObjectRef, &str)> =
+        findings.iter().map(|f| (&f.object, f.code)).collect();
     let superseded: Vec<bool> = findings
         .iter()
         .map(|f| {
-            findings
+            SUPERSEDES
                 .iter()
-                .any(|root| root.object == f.object && SUPERSEDES.contains(&(root.code, f.code)))
+                .any(|(root, sym)| *sym == f.code && present.contains(&(&f.object, *root)))
         })
         .collect();
     let mut keep = superseded.into_iter();

@@ -95,6 +95,11 @@ pub const PHASE_NODE_WIDE: &[Scenario] = &[
         name: "csi_driver_not_registered",
         run: csi_driver_not_registered,
     },
+    // Last: it reads what every earlier scenario left behind.
+    Scenario {
+        name: "scan_matches_why",
+        run: scan_matches_why,
+    },
 ];
 
 fn class_name(id: &str) -> String {
@@ -879,4 +884,58 @@ fn preflight_cluster_check(_bed: &Bed, id: &str) -> Res {
             .any(|f| f["object"]["name"] == "ok"),
         || format!("no finding on the valid claim: {:?}", out.problems()),
     )
+}
+
+/// `scan -A` over everything the earlier scenarios left, against `why` on their targets: for
+/// each object `why` reports about, scan reports at least the same codes on that object.
+fn scan_matches_why(_bed: &Bed, id: &str) -> Res {
+    let scan = storage(&["scan", "-A"])?;
+    check(scan.json["schemaVersion"] == 1, || {
+        format!("scan: no schemaVersion 1: {}", scan.stderr)
+    })?;
+    let key = |f: &serde_json::Value| {
+        format!(
+            "{} {}/{}/{}",
+            f["code"].as_str().unwrap_or_default(),
+            f["object"]["kind"].as_str().unwrap_or_default(),
+            f["object"]["namespace"].as_str().unwrap_or("-"),
+            f["object"]["name"].as_str().unwrap_or_default()
+        )
+    };
+    let in_scan: std::collections::BTreeSet<String> = scan.json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(key)
+        .collect();
+    let mut compared = 0;
+    for (scenario, target) in [
+        ("seed", "pod/task-pod"),
+        ("zone", "pod/db-0"),
+        ("scmissing", "pod/web-0"),
+        ("pvcmissing", "pod/api-0"),
+        ("multi", "pod/writer-b"),
+        ("attacherr", "pod/job-0"),
+        ("fstype", "pod/pg-0"),
+        ("lost", "pvc/data"),
+        ("healthy", "pod/app"),
+    ] {
+        let ns = format!("e2e-{scenario}-{id}");
+        let why = storage(&["why", target, "-n", &ns])?;
+        for f in why.json["findings"].as_array().into_iter().flatten() {
+            let k = key(f);
+            check(in_scan.contains(&k), || {
+                format!(
+                    "why {target} -n {ns} found {k}; scan -A did not (scan has {} findings)",
+                    in_scan.len()
+                )
+            })?;
+            compared += 1;
+        }
+    }
+    check(compared >= 8, || {
+        format!("too few findings compared ({compared}): did the earlier scenarios run?")
+    })?;
+    let rows = scan.json["scan"]["rows"].as_array().map_or(0, Vec::len);
+    check(rows > 0, || "scan -A listed no row".to_string())
 }

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     for (pv, id) in focused_ebs_pvs(cx) {
-        if !matches!(cx.snap.ebs_volume(id), Lookup::Missing) {
+        if !matches!(cx.ebs_volume(id), Lookup::Missing) {
             continue;
         }
         let name = pv.metadata.name.as_deref().unwrap_or_default();

@@ -48,7 +48,7 @@ pub fn focused_ebs_pvs<'a>(cx: &Ctx<'a>) -> Vec<(&'a PersistentVolume, &'a str)>
 
 /// The EBS volume of a PV in focus, when EC2 knows it.
 pub fn found_volume<'a>(cx: &Ctx<'a>, id: &str) -> Option<&'a Volume> {
-    match cx.snap.ebs_volume(id) {
+    match cx.ebs_volume(id) {
         Lookup::Found(v) => Some(v),
         _ => None,
     }

@@ -296,7 +296,7 @@ fn ebs_zone_disagrees(cx: &Ctx, out: &mut Vec<Finding>) {
         let Some(id) = k8s::pv_volume_id(pv) else {
             continue;
         };
-        let Lookup::Found(vol) = cx.snap.ebs_volume(id) else {
+        let Lookup::Found(vol) = cx.ebs_volume(id) else {
             continue;
         };
         let zones = k8s::pv_zones(pv);

@@ -1,0 +1,141 @@
+//! Benchmark of `scan` from a snapshot (issue 8): the release binary scanning a synthetic
+//! cluster of N stateful pods (claims, PVs, attachments, EBS volumes, events; see `gen.rs`).
+//! Budget: N = 10,000 in under 1 s wall time and 200 MB peak RSS. Prints time and max RSS (from
+//! `wait4`'s rusage of the child) for each N, and the in-process split load / think / render.
+//!
+//! Run: `cargo bench --bench scan` (sizes: `SCAN_BENCH_SIZES=1000,10000,50000`, the default).
+
+mod gen;
+
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kubectl_storage::scan::{self, price::Prices, Scope};
+use kubectl_storage::snapshot::load;
+
+/// Runs the binary once; returns wall time and the child's max RSS in bytes.
+// The child is reaped by `wait4` (which also gives its rusage), not `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn run_child(args: &[&str]) -> (Duration, u64, i32) {
+    let started = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_kubectl-storage"))
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn kubectl-storage");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid out-parameter; wait4 reaps the child we spawned.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    assert_eq!(rc, pid, "wait4 failed");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    // Linux reports ru_maxrss in KiB.
+    (wall, usage.ru_maxrss as u64 * 1024, code)
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("SCAN_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000,50000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "scan --snapshot benchmark · {cpus} CPUs · release binary, stdout to /dev/null, -o json"
+    );
+    println!(
+        "{:>7} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
+        "N", "files MB", "wall ms", "(min)", "RSS MB", "load ms", "think ms", "json ms", "findings"
+    );
+    let mut over_budget = Vec::new();
+    for n in sizes {
+        let dir = tempfile::tempdir().expect("tempdir");
+        gen::write(dir.path(), n);
+        let bytes: u64 = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .map(|m| m.len())
+            .sum();
+        let path = dir.path().display().to_string();
+        let args = [
+            "scan",
+            "--snapshot",
+            &path,
+            "-o",
+            "json",
+            "--fail-on",
+            "never",
+        ];
+        let runs = if n <= 10_000 { 5 } else { 2 };
+        let mut walls = Vec::new();
+        let mut rss = 0;
+        for _ in 0..runs {
+            let (wall, r, code) = run_child(&args);
+            assert_eq!(code, 0, "scan exited {code}");
+            walls.push(wall);
+            rss = rss.max(r);
+        }
+        walls.sort();
+        let median = walls[walls.len() / 2];
+
+        // In-process split, and a check that the generator's failures are what scan finds.
+        let t = Instant::now();
+        let (snap, _) = load::load_paths(&[dir.path().to_path_buf()]).expect("loads");
+        let load_t = t.elapsed();
+        let t = Instant::now();
+        let report = scan::scan(&snap, &Scope::default(), &Prices::default());
+        let think_t = t.elapsed();
+        let t = Instant::now();
+        let json = kubectl_storage::render::to_json(&report).expect("json");
+        let json_t = t.elapsed();
+        drop(json);
+        println!(
+            "{n:>7} {:>9.1} {:>10.0} {:>10.0} {:>10.1} {:>9.0} {:>9.0} {:>9.0} {:>8}",
+            mb(bytes),
+            median.as_secs_f64() * 1e3,
+            walls[0].as_secs_f64() * 1e3,
+            mb(rss),
+            load_t.as_secs_f64() * 1e3,
+            think_t.as_secs_f64() * 1e3,
+            json_t.as_secs_f64() * 1e3,
+            report.report.findings.len()
+        );
+        let mut got: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in &report.report.findings {
+            *got.entry(f.code).or_default() += 1;
+        }
+        for (code, want) in gen::expected(n) {
+            let have = got.remove(code).unwrap_or(0);
+            if have != want {
+                println!("        note: {code}: expected {want}, scan found {have}");
+            }
+        }
+        for (code, extra) in got {
+            println!("        note: unexpected {code} ×{extra}");
+        }
+        if n == 10_000 && (median > Duration::from_secs(1) || rss > 200_000_000) {
+            over_budget.push(format!(
+                "N=10000: {:.0} ms, {:.1} MB (budget 1000 ms, 200 MB)",
+                median.as_secs_f64() * 1e3,
+                mb(rss)
+            ));
+        }
+    }
+    if !over_budget.is_empty() {
+        eprintln!("over budget: {}", over_budget.join("; "));
+        std::process::exit(1);
+    }
+}

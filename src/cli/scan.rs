@@ -1,0 +1,283 @@
+//! `scan`: every claim, volume and pod in scope, plus orphaned EBS volumes, in one report.
+//!
+//! Live, it reads by LIST, never by GET: one paginated LIST per kind, all in parallel (plus, with
+//! `-l`, a second wave for the namespaces the selection touches), then EC2 by batched id lookups
+//! and one tag-filtered listing for orphans. Round trips grow with kinds and pages, not claims.
+
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::{print, runtime, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::fetch::aws;
+use crate::fetch::kube as kfetch;
+use crate::render::Format;
+use crate::scan::price::Prices;
+use crate::scan::selector::Selector;
+use crate::scan::{self, KindFilter, Scope};
+use crate::snapshot::{load, Coverage, Kind, Scope as NsScope, Snapshot};
+
+pub const AFTER_HELP: &str =
+    "Scans all namespaces unless -n is given. Orphaned EBS volumes (available, created for
+Kubernetes, backing no PV) are searched only in an unnarrowed scan (no -n, no -l).
+
+Orphan costs use us-east-1 list prices per GB-month (gp3 $0.08, gp2 $0.10, io1/io2 $0.125 plus
+provisioned IOPS, st1 $0.045, sc1 $0.015, standard $0.05); other regions: --price-per-gb gp3=0.0952.
+
+Examples:
+  kubectl storage scan                         every namespace, summary table
+  kubectl storage scan -n prod --details       one namespace, with evidence and fixes
+  kubectl storage scan -l app=postgres -o json selected pods and their claims, for machines
+  kubectl storage scan --kind pv               only findings about volumes (and orphans)
+  kubectl storage scan --snapshot ./bundle     offline, from `kubectl storage dump`";
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Scan every namespace (the default unless -n is given; wins over -n).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Label selector on pods and claims (k=v, k!=v, k in (a,b), …); a selected pod's claims are included.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+    /// Only report findings about this kind of object (every rule still runs).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<KindFilter>,
+    /// Print every finding with its evidence and fix below the table.
+    #[arg(long)]
+    pub details: bool,
+    /// Monthly price per GB for an EBS volume type, e.g. gp3=0.0952 (repeatable; default:
+    /// us-east-1 list prices).
+    #[arg(long, value_name = "TYPE=USD")]
+    pub price_per_gb: Vec<String>,
+}
+
+pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
+    let selector = args
+        .selector
+        .as_deref()
+        .map(Selector::parse)
+        .transpose()
+        .map_err(Error::Usage)?;
+    let prices = Prices::default()
+        .with_overrides(&args.price_per_gb)
+        .map_err(Error::Usage)?;
+    let scope = Scope {
+        namespace: if args.all_namespaces {
+            None
+        } else {
+            global.namespace.clone()
+        },
+        selector,
+        kind: args.kind,
+    };
+    let snap = read(global, &scope)?;
+    let started = Instant::now();
+    let report = scan::scan(&snap, &scope, &prices);
+    global.note(
+        1,
+        format!(
+            "scanned {} pods, {} claims, {} PVs in {} ms",
+            report.scan.checked.pods,
+            report.scan.checked.persistent_volume_claims,
+            report.scan.checked.persistent_volumes,
+            started.elapsed().as_millis()
+        ),
+    );
+    let text = match global.output {
+        Format::Human => crate::render::scan::render(&report, &global.style(), args.details),
+        Format::Json => crate::render::to_json(&report)? + "\n",
+        Format::Yaml => crate::render::to_yaml(&report)?,
+        f @ (Format::Sarif | Format::Junit | Format::Github) => crate::render::findings_ci(
+            f,
+            "scan",
+            &report.report.findings,
+            crate::rules::ObjectRef::new("Scan", None, "scope"),
+        ),
+    };
+    print(&text);
+    let failed = report
+        .report
+        .findings
+        .iter()
+        .any(|f| global.fail_on.trips(f.severity));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads the snapshot for a scan: from files, or live.
+fn read(global: &GlobalArgs, scope: &Scope) -> Result<Snapshot> {
+    if !global.snapshot.is_empty() {
+        let (mut snap, stats) = load::load_paths(&global.snapshot)?;
+        global.note(
+            1,
+            format!("read {} objects from {} files", stats.objects, stats.files),
+        );
+        if global.no_aws || global.live_aws {
+            snap.ec2 = Default::default();
+            snap.coverage.retain(|k, _| !k.is_ec2());
+        }
+        if global.no_aws {
+            aws::skip(&mut snap, "--no-aws");
+        } else if global.live_aws {
+            let fetched = runtime()?.block_on(aws::fetch(
+                &snap.pvs,
+                &snap.nodes,
+                &global.aws_options(),
+                scope.cluster_wide(),
+            ));
+            super::why::note_ec2(global, &fetched);
+            fetched.apply(&mut snap);
+        }
+        return Ok(snap);
+    }
+    let progress = Progress::new(global);
+    let rt = runtime()?;
+    let out = rt.block_on(live(global, scope, &progress));
+    progress.finish();
+    out
+}
+
+async fn live(global: &GlobalArgs, scope: &Scope, progress: &Progress) -> Result<Snapshot> {
+    let conn = kfetch::connect(&global.connect_options()).await?;
+    global.note(
+        1,
+        format!("reading from {} ({})", conn.server, scope.describe()),
+    );
+    let started = Instant::now();
+    let on_page = |what: &str, n: usize| progress.page(what, n);
+    let plan = kfetch::Plan {
+        namespaces: scope.namespace.clone().map(|n| vec![n]),
+        statefulsets: false,
+        cluster_scoped: true,
+    };
+    let opts = kfetch::ListOptions {
+        label_selector: scope.selector.as_ref().map(|s| s.as_str().to_string()),
+        // With a selector the first wave only finds the selection; events come with wave two.
+        skip_events: scope.selector.is_some(),
+        on_page: Some(&on_page),
+    };
+    let (mut snap, mut stats) = kfetch::fetch_with(&conn, &plan, &opts).await?;
+    if scope.selector.is_some() {
+        // Rules look at every pod and claim near a selected one (who else uses this claim?), so
+        // the namespaces the selection touches are read whole, unfiltered, in a second wave.
+        let touched: BTreeSet<String> = snap
+            .pods
+            .iter()
+            .filter_map(|p| p.metadata.namespace.clone())
+            .chain(
+                snap.pvcs
+                    .iter()
+                    .filter_map(|c| c.metadata.namespace.clone()),
+            )
+            .collect();
+        snap.pods.clear();
+        snap.pvcs.clear();
+        for kind in [Kind::Pod, Kind::PersistentVolumeClaim, Kind::Event] {
+            if matches!(snap.coverage.get(&kind), Some(Coverage::Read(_)) | None) {
+                snap.coverage.remove(&kind);
+                snap.mark_read(kind, NsScope::Namespaces(BTreeSet::new()));
+            }
+        }
+        if !touched.is_empty() {
+            let plan = kfetch::Plan {
+                namespaces: Some(touched.into_iter().collect()),
+                statefulsets: false,
+                cluster_scoped: false,
+            };
+            let opts = kfetch::ListOptions {
+                on_page: Some(&on_page),
+                ..Default::default()
+            };
+            let (more, more_stats) = kfetch::fetch_with(&conn, &plan, &opts).await?;
+            kfetch::merge(&mut snap, more);
+            stats.requests += more_stats.requests;
+            stats.waves += 1;
+        }
+    }
+    global.note(
+        1,
+        format!(
+            "{} Kubernetes requests in {} wave(s), {} ms",
+            stats.requests,
+            stats.waves,
+            started.elapsed().as_millis()
+        ),
+    );
+    if global.no_aws {
+        aws::skip(&mut snap, "--no-aws");
+    } else {
+        progress.set("reading EC2 volumes and instances");
+        let fetched = aws::fetch(
+            &snap.pvs,
+            &snap.nodes,
+            &global.aws_options(),
+            scope.cluster_wide(),
+        )
+        .await;
+        super::why::note_ec2(global, &fetched);
+        fetched.apply(&mut snap);
+    }
+    Ok(snap)
+}
+
+/// The progress line on stderr: only on a terminal and with human output, never in pipes or
+/// with machine formats (whose readers would see it as noise).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    pages: std::cell::Cell<usize>,
+    objects: std::cell::Cell<usize>,
+}
+
+impl Progress {
+    fn new(global: &GlobalArgs) -> Self {
+        let bar = (global.output == Format::Human && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar.set_message("connecting");
+            bar
+        });
+        Progress {
+            bar,
+            pages: Default::default(),
+            objects: Default::default(),
+        }
+    }
+
+    fn page(&self, what: &str, n: usize) {
+        self.pages.set(self.pages.get() + 1);
+        self.objects.set(self.objects.get() + n);
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!(
+                "reading the cluster: {} pages, {} objects (last: {n} {what})",
+                self.pages.get(),
+                self.objects.get()
+            ));
+        }
+    }
+
+    fn set(&self, msg: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(msg.to_string());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
