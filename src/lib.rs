@@ -9,6 +9,7 @@ pub mod cli;
 pub mod ctx;
 pub mod error;
 pub mod fetch;
+pub mod import;
 pub mod k8s;
 pub mod render;
 pub mod report;

@@ -2,6 +2,7 @@
 
 mod dump;
 mod explain;
+mod import_ebs;
 mod why;
 
 use std::io::IsTerminal;
@@ -137,6 +138,9 @@ pub enum Command {
     Dump(dump::DumpArgs),
     /// Print a finding's What / Why / Fix text (or list every code).
     Explain(explain::ExplainArgs),
+    /// Build PVs (and pre-bound claims) for existing EBS volumes; print them, or create with --apply.
+    #[command(after_help = import_ebs::AFTER_HELP)]
+    ImportEbs(import_ebs::ImportArgs),
 }
 
 fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -233,6 +237,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Why(args) => why::run(&cli.global, args),
         Command::Dump(args) => dump::run(&cli.global, args),
         Command::Explain(args) => explain::run(&cli.global, args),
+        Command::ImportEbs(args) => import_ebs::run(&cli.global, args),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::ctx::Ctx;
 pub mod attachment;
 pub mod binding;
 pub mod ebs;
+pub mod import;
 pub mod mount;
 pub mod provisioning;
 pub mod scheduling;
@@ -53,6 +54,8 @@ pub enum Category {
     Ebs,
     Mount,
     Cluster,
+    /// Checks `import-ebs` runs on its plan (not on chains).
+    Import,
 }
 
 impl Category {
@@ -66,6 +69,7 @@ impl Category {
             Category::Ebs => "EBS (EC2 cross-checks)",
             Category::Mount => "Mount",
             Category::Cluster => "Cluster-wide",
+            Category::Import => "Import plan (import-ebs)",
         }
     }
 }
@@ -179,6 +183,7 @@ pub static REGISTRY: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLo
         attachment::RULES,
         ebs::RULES,
         mount::RULES,
+        import::RULES,
     ]
     .concat()
 });
