@@ -102,14 +102,23 @@ pub async fn apply(client: &Client, plan: &Plan, dry_run: bool, timeout: Duratio
     let pvs: Api<PersistentVolume> = Api::all(client.clone());
     let mut steps = Vec::new();
     for item in &plan.items {
-        let Outcome::Planned {
-            pv_name,
-            pv,
-            claim,
-            pvc,
-        } = &item.outcome
-        else {
-            continue;
+        let (pv_name, pv, claim, pvc) = match &item.outcome {
+            Outcome::Planned {
+                pv_name,
+                pv,
+                claim,
+                pvc,
+            } => (pv_name, pv, claim, pvc),
+            Outcome::Skipped { existing, .. } => {
+                // Re-running is a no-op: say so for each object that stands for the volume.
+                steps.extend(existing.iter().map(|object| Step {
+                    object: object.clone(),
+                    volume_id: item.volume_id.clone(),
+                    result: Result::AlreadyImported,
+                }));
+                continue;
+            }
+            Outcome::Refused { .. } => continue,
         };
         let step = |object: String, result: Result| Step {
             object,

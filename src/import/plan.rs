@@ -149,8 +149,12 @@ pub enum Outcome {
         claim: Option<ClaimName>,
         pvc: Option<Box<PersistentVolumeClaim>>,
     },
-    /// Nothing to do (already imported).
-    Skipped { reason: String },
+    /// Nothing to do (already imported). `existing`: the objects that stand for it
+    /// (`persistentvolume/NAME`, `persistentvolumeclaim/NS/NAME`), for the apply report.
+    Skipped {
+        reason: String,
+        existing: Vec<String>,
+    },
     /// A check failed: nothing is created for this volume.
     Refused { reason: String },
 }
@@ -192,7 +196,7 @@ impl Item {
                     parts.join(" + ")
                 )
             }
-            Outcome::Skipped { reason } => format!("skipped  {}: {reason}", self.volume_id),
+            Outcome::Skipped { reason, .. } => format!("skipped  {}: {reason}", self.volume_id),
             Outcome::Refused { reason } => format!("refused  {}: {reason}", self.volume_id),
         }
     }
@@ -545,6 +549,7 @@ fn plan_one(
                 describe,
                 outcome: Outcome::Skipped {
                     reason: f.message.clone(),
+                    existing: existing_refs(existing),
                 },
                 findings: vec![f],
             };
@@ -599,10 +604,8 @@ fn plan_one(
         }
     }
     if pv_exists && (claim.is_none() || pvc_exists) {
-        let f = ix
-            .pv_by_handle
-            .get(vol.id.as_str())
-            .map(|pv| import_already_imported::finding(&vol.id, pv));
+        let existing = ix.pv_by_handle.get(vol.id.as_str());
+        let f = existing.map(|pv| import_already_imported::finding(&vol.id, pv));
         return Item {
             volume_id: vol.id.clone(),
             describe,
@@ -611,6 +614,7 @@ fn plan_one(
                     .as_ref()
                     .map(|f| f.message.clone())
                     .unwrap_or_else(|| format!("already imported as PV {pv_name}")),
+                existing: existing.map(|pv| existing_refs(pv)).unwrap_or_default(),
             },
             findings: f.into_iter().collect(),
         };
@@ -639,6 +643,22 @@ fn plan_one(
         },
         findings: errors,
     }
+}
+
+/// `persistentvolume/NAME` and, when it is claimed, `persistentvolumeclaim/NS/NAME`.
+fn existing_refs(pv: &PersistentVolume) -> Vec<String> {
+    let mut out = vec![format!(
+        "persistentvolume/{}",
+        pv.metadata.name.as_deref().unwrap_or_default()
+    )];
+    if let Some(c) = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) {
+        out.push(format!(
+            "persistentvolumeclaim/{}/{}",
+            c.namespace.as_deref().unwrap_or_default(),
+            c.name.as_deref().unwrap_or_default()
+        ));
+    }
+    out
 }
 
 fn meta(vol: &Volume, name: &str, namespace: Option<&str>, opts: &Options) -> ObjectMeta {
