@@ -376,22 +376,48 @@ async fn live(
             }
         }
     }
+    // One paginated LIST per namespace (not one GET per claim: --claims-from-tags may name
+    // hundreds). A namespace we cannot read is left unknown: create-only still compares on
+    // AlreadyExists, so nothing is overwritten.
     let mut read_in = BTreeSet::new();
-    for c in &claims {
-        let api: Api<PersistentVolumeClaim> = Api::namespaced(conn.client.clone(), &c.namespace);
-        match api.get_opt(&c.name).await {
-            Ok(Some(pvc)) => snap.pvcs.push(pvc),
-            Ok(None) => {}
-            Err(e) => {
-                // Not fatal: the create is create-only and compares on AlreadyExists.
-                global.note(1, format!("cannot read PVC {c}: {e}"));
-                continue;
-            }
+    for ns in &wanted_ns {
+        if namespaces
+            .as_ref()
+            .is_some_and(|known| !known.contains(*ns))
+        {
+            read_in.insert(ns.to_string());
+            continue;
         }
-        read_in.insert(c.namespace.clone());
+        let api: Api<PersistentVolumeClaim> = Api::namespaced(conn.client.clone(), ns);
+        match list_claims(&api).await {
+            Ok(items) => {
+                snap.pvcs.extend(items);
+                read_in.insert(ns.to_string());
+            }
+            Err(e) => global.note(1, format!("cannot list PVCs in {ns}: {e}")),
+        }
     }
     snap.mark_read(Kind::PersistentVolumeClaim, Scope::Namespaces(read_in));
     Ok((Input { snap, namespaces }, conn))
+}
+
+async fn list_claims(
+    api: &Api<PersistentVolumeClaim>,
+) -> std::result::Result<Vec<PersistentVolumeClaim>, kube::Error> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut lp = kube::api::ListParams::default().limit(500);
+        if let Some(t) = &token {
+            lp = lp.continue_token(t);
+        }
+        let page = api.list(&lp).await?;
+        out.extend(page.items);
+        match page.metadata.continue_.filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
 }
 
 /// The plan as multi-document YAML (default) or a kubectl `List` (`-o json`).
