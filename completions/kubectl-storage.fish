@@ -33,7 +33,10 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l as -d '
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
-yaml\t'The same object as YAML'"
+yaml\t'The same object as YAML'
+sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
+junit\t'JUnit XML: one test case per object and rule'
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -52,6 +55,9 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "why
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "dump" -d 'Write everything `why` reads to a directory, for offline diagnosis and bug reports'
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "explain" -d 'Print a finding\'s What / Why / Fix text (or list every code)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "preflight" -d 'Check manifests (files, directories, stdin, Helm output) for storage mistakes before they are applied'
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "scan" -d 'Every claim and volume in scope at once, plus orphaned EBS volumes: a summary table'
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "import-ebs" -d 'Build PVs (and pre-bound claims) for existing EBS volumes; print them, or create with --apply'
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l context -d 'The kubeconfig context to use' -r
@@ -62,7 +68,10 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l 
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
-yaml\t'The same object as YAML'"
+yaml\t'The same object as YAML'
+sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
+junit\t'JUnit XML: one test case per object and rule'
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -85,7 +94,10 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
-yaml\t'The same object as YAML'"
+yaml\t'The same object as YAML'
+sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
+junit\t'JUnit XML: one test case per object and rule'
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -108,7 +120,10 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
-yaml\t'The same object as YAML'"
+yaml\t'The same object as YAML'
+sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
+junit\t'JUnit XML: one test case per object and rule'
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -131,7 +146,10 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completi
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
-yaml\t'The same object as YAML'"
+yaml\t'The same object as YAML'
+sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
+junit\t'JUnit XML: one test case per object and rule'
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -145,8 +163,112 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completi
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion help" -f -a "why" -d 'Walk one chain and explain why it is (or is not) healthy'
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion help" -f -a "dump" -d 'Write everything `why` reads to a directory, for offline diagnosis and bug reports'
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion help" -f -a "explain" -d 'Print a finding\'s What / Why / Fix text (or list every code)'
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s f -l filename -d 'A manifest file, a directory (read recursively), or `-` for stdin (repeatable)' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l ignore -d 'Do not report this finding code (repeatable; see `kubectl storage explain`)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
+json\t'One JSON object, schemaVersion 1'
+yaml\t'The same object as YAML'
+sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
+junit\t'JUnit XML: one test case per object and rule'
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
+warning\t''
+info\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l cluster-check -d 'Also read StorageClasses, PVs, CSIDrivers, CSINodes and Nodes from the kubeconfig\'s cluster'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s l -l selector -d 'Label selector on pods and claims (k=v, k!=v, k in (a,b), …); a selected pod\'s claims are included' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l kind -d 'Only report findings about this kind of object (every rule still runs)' -r -f -a "pvc\t'Findings about PersistentVolumeClaims'
+pv\t'Findings about PersistentVolumes and their EBS volumes (orphans included)'
+pod\t'Findings about Pods'"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l price-per-gb -d 'Monthly price per GB for an EBS volume type, e.g. gp3=0.0952 (repeatable; default: us-east-1 list prices)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
+json\t'One JSON object, schemaVersion 1'
+yaml\t'The same object as YAML'
+sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
+junit\t'JUnit XML: one test case per object and rule'
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
+warning\t''
+info\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s A -l all-namespaces -d 'Scan every namespace (the default unless -n is given; wins over -n)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l details -d 'Print every finding with its evidence and fix below the table'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l tag -d 'Select volumes carrying this tag (KEY=VALUE, repeatable: all must match)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l fs-type -d 'Filesystem type the volume holds (ignored with --block)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l storage-class -d 'storageClassName of the PV and claim (default "": no provisioner interferes)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l claim -d 'Also create this claim (NAMESPACE/NAME, or NAME in -n), pre-bound to the PV. One volume only' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l name -d 'PV name (one volume only; default: the volume\'s CSIVolumeName tag, else imported-<vol id>)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l dry-run -d '`server`: ask the API server to validate the creates without persisting them' -r -f -a "client\t'Print the plan, create nothing (the default without --apply)'
+server\t'Send the creates with dryRun=All: the API server validates and admits, nothing persists'"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l context -d 'The kubeconfig context to use' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l cluster -d 'The kubeconfig cluster to use' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l user -d 'The kubeconfig user to use' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
+json\t'One JSON object, schemaVersion 1'
+yaml\t'The same object as YAML'
+sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
+junit\t'JUnit XML: one test case per object and rule'
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
+warning\t''
+info\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l all-orphaned -d 'Select every available, Kubernetes-tagged volume that backs no PV (the orphaned-ebs-volume set)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l block -d 'volumeMode Block instead of Filesystem'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l legacy-topology-key -d 'Node affinity on topology.ebs.csi.aws.com/zone instead of topology.kubernetes.io/zone'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l legacy-in-tree -d 'Emit the in-tree awsElasticBlockStore source (volumeID aws://<zone>/vol-…) instead of CSI'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l claims-from-tags -d 'Also create the claim named by each volume\'s kubernetes.io/created-for/pvc/{namespace,name} tags'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l apply -d 'Create the objects (create-only: never updates, patches or deletes)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion preflight scan import-ebs help" -f -a "why" -d 'Walk one chain and explain why it is (or is not) healthy'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion preflight scan import-ebs help" -f -a "dump" -d 'Write everything `why` reads to a directory, for offline diagnosis and bug reports'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion preflight scan import-ebs help" -f -a "explain" -d 'Print a finding\'s What / Why / Fix text (or list every code)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion preflight scan import-ebs help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion preflight scan import-ebs help" -f -a "preflight" -d 'Check manifests (files, directories, stdin, Helm output) for storage mistakes before they are applied'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion preflight scan import-ebs help" -f -a "scan" -d 'Every claim and volume in scope at once, plus orphaned EBS volumes: a summary table'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion preflight scan import-ebs help" -f -a "import-ebs" -d 'Build PVs (and pre-bound claims) for existing EBS volumes; print them, or create with --apply'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand help; and not __fish_seen_subcommand_from why dump explain completion preflight scan import-ebs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

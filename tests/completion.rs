@@ -119,6 +119,24 @@ fn kubectl_completes_subcommands_codes_and_snapshot_names() {
     );
     let (lines, _, _) = kubectl_complete(&["why", "-o", "j"], "/nonexistent");
     assert!(lines[0].starts_with("json"), "{lines:?}");
+    let (lines, _, _) = kubectl_complete(&["preflight", "--ignore", "multi"], "/nonexistent");
+    assert!(
+        lines.iter().any(|l| l.starts_with("multi-attach\t"))
+            && lines
+                .iter()
+                .any(|l| l.starts_with("multiple-default-storageclasses\t")),
+        "{lines:?}"
+    );
+    let (lines, _, _) = kubectl_complete(
+        &["import-ebs", "--snapshot", &healthy, "vol-"],
+        "/nonexistent",
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("vol-0c3f5a7b9d1e2f4a6\t100 GiB gp3 us-east-1a in-use")),
+        "{lines:?}"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod dump;
 mod explain;
+mod import_ebs;
 mod preflight;
 mod scan;
 mod why;
@@ -170,6 +171,9 @@ pub enum Command {
     /// Every claim and volume in scope at once, plus orphaned EBS volumes: a summary table.
     #[command(after_help = scan::AFTER_HELP)]
     Scan(scan::ScanArgs),
+    /// Build PVs (and pre-bound claims) for existing EBS volumes; print them, or create with --apply.
+    #[command(after_help = import_ebs::AFTER_HELP)]
+    ImportEbs(import_ebs::ImportArgs),
 }
 
 fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
@@ -272,6 +276,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Preflight(args) => preflight::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::ImportEbs(args) => import_ebs::run(&cli.global, args),
     }
 }
 

@@ -88,7 +88,10 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
     }
     let ns = global.namespace.clone().unwrap_or_else(|| "default".into());
     let (mut snap, origins) = manifest::to_snapshot(&m, &ns)?;
-    global.note(2, format!("converted: {} ms", started.elapsed().as_millis()));
+    global.note(
+        2,
+        format!("converted: {} ms", started.elapsed().as_millis()),
+    );
     if !global.snapshot.is_empty() {
         let (cluster, stats) = load::load_paths(&global.snapshot)?;
         global.note(

@@ -5,7 +5,8 @@
 //!   `InvalidVolume.NotFound`; the batch is then asked once more with a `volume-id` filter
 //!   (which ignores unknown ids), and the ids it does not return are recorded as not found.
 //! - `DescribeInstances` for the nodes' instance ids in one call (chunks of [`INSTANCE_CHUNK`]).
-//! - A tag-filtered, paginated `DescribeVolumes` for orphan search ([`kubernetes_volumes`]).
+//! - A tag-filtered, paginated `DescribeVolumes` for orphan search ([`kubernetes_volumes`]) and
+//!   for `import-ebs --tag` ([`volumes_by_tags`]).
 //!
 //! Never one call per volume. Every call is bounded by the request timeout, retries are the
 //! SDK's standard mode with [`MAX_ATTEMPTS`] attempts, and the credential chain's instance
@@ -509,6 +510,40 @@ pub async fn kubernetes_volumes(ec2: &Ec2) -> Result<Vec<ec2::Volume>, Coverage>
                 Some(t) => token = Some(t.to_string()),
                 None => break,
             }
+        }
+    }
+    Ok(out)
+}
+
+/// Volumes carrying every `KEY=VALUE` tag (for `import-ebs --tag`): one paginated
+/// `DescribeVolumes` with a `tag:KEY` filter per tag (EC2 ANDs filters), never one call per volume.
+pub async fn volumes_by_tags(
+    ec2: &Ec2,
+    tags: &[(String, String)],
+) -> Result<Vec<ec2::Volume>, Coverage> {
+    let filters: Vec<Filter> = tags
+        .iter()
+        .map(|(k, v)| Filter::builder().name(format!("tag:{k}")).values(v).build())
+        .collect();
+    let mut out: Vec<ec2::Volume> = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        ec2.stats.describe_volumes.fetch_add(1, Ordering::Relaxed);
+        let o = bounded(ec2, "DescribeVolumes", async {
+            ec2.client
+                .describe_volumes()
+                .set_filters(Some(filters.clone()))
+                .max_results(500)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| classify(&e, "DescribeVolumes", ec2))
+        })
+        .await?;
+        out.extend(o.volumes().iter().map(volume_from_sdk));
+        match o.next_token().filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t.to_string()),
+            None => break,
         }
     }
     Ok(out)

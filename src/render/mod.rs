@@ -96,7 +96,12 @@ pub fn render(report: &Report, format: Format, style: &human::Style) -> Result<S
 /// Findings of a cluster diagnosis (`why`, `scan`) in a CI format. They have no file, so their
 /// locations are logical (kind/namespace/name); `scope` is the one passing JUnit case when there
 /// is no finding at all.
-pub fn findings_ci(format: Format, suite: &str, findings: &[crate::rules::Finding], scope: crate::rules::ObjectRef) -> String {
+pub fn findings_ci(
+    format: Format,
+    suite: &str,
+    findings: &[crate::rules::Finding],
+    scope: crate::rules::ObjectRef,
+) -> String {
     let items: Vec<Item> = findings
         .iter()
         .map(|f| Item {

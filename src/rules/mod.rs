@@ -10,6 +10,7 @@ use crate::ctx::Ctx;
 pub mod attachment;
 pub mod binding;
 pub mod ebs;
+pub mod import;
 pub mod manifest;
 pub mod mount;
 pub mod provisioning;
@@ -56,6 +57,8 @@ pub enum Category {
     Cluster,
     /// Mistakes visible in manifests before they are applied (`preflight`).
     Manifest,
+    /// Checks `import-ebs` runs on its plan (not on chains).
+    Import,
 }
 
 impl Category {
@@ -70,6 +73,7 @@ impl Category {
             Category::Mount => "Mount",
             Category::Cluster => "Cluster-wide",
             Category::Manifest => "Manifests",
+            Category::Import => "Import plan (import-ebs)",
         }
     }
 }
@@ -184,6 +188,7 @@ pub static REGISTRY: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLo
         ebs::RULES,
         mount::RULES,
         manifest::RULES,
+        import::RULES,
     ]
     .concat()
 });

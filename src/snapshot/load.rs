@@ -17,6 +17,8 @@ pub struct LoadStats {
     pub objects: usize,
     /// Objects of kinds the diagnosis does not use, by kind.
     pub ignored: BTreeMap<String, usize>,
+    /// Names of the Namespace objects the files held (`None`: none at all), for `import-ebs`.
+    pub namespaces: Option<std::collections::BTreeSet<String>>,
 }
 
 /// Loads every path (files, or directories read recursively) into one snapshot.
@@ -219,6 +221,12 @@ impl Loader {
             .to_string();
         let at = || format!("document {index} ({kind} {name})");
         let s = &mut self.snapshot;
+        if kind == "Namespace" {
+            self.stats
+                .namespaces
+                .get_or_insert_with(Default::default)
+                .insert(name.clone());
+        }
         let Some(k) = known_kind(kind) else {
             *self.stats.ignored.entry(kind.to_string()).or_default() += 1;
             return Ok(());

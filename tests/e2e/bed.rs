@@ -232,6 +232,28 @@ pub fn storage(args: &[&str]) -> Res<Storage> {
     })
 }
 
+/// `kubectl storage ARGS` as typed (no `-o json` added): exit code, stdout, stderr.
+pub fn storage_raw(args: &[&str]) -> Res<(i32, String, String)> {
+    let out = Command::new("kubectl")
+        .arg("storage")
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| e.to_string())?;
+    Ok((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+/// Runs a short boto3 script against moto (EC2 client `ec2` predefined) and returns its stdout.
+pub fn moto(script: &str) -> Res<String> {
+    let script = format!("import boto3; ec2 = boto3.client('ec2'); {script}");
+    run(Command::new("python3").args(["-c", &script]), None).map(|s| s.trim().to_string())
+}
+
 /// Asserts `cond`, or fails with `msg`.
 pub fn check(cond: bool, msg: impl FnOnce() -> String) -> Res {
     if cond {

@@ -11,6 +11,7 @@
 //! Without a running bed (`KSTOR_BED_DIR`) this binary skips; `scripts/test` starts the bed.
 
 mod bed;
+mod import_ebs;
 mod scenarios;
 
 use std::time::Instant;

@@ -84,6 +84,14 @@ pub const PHASE_PARALLEL: &[Scenario] = &[
         name: "preflight_cluster_check",
         run: preflight_cluster_check,
     },
+    Scenario {
+        name: "import_ebs_binds_and_schedules",
+        run: crate::import_ebs::binds_and_schedules,
+    },
+    Scenario {
+        name: "import_ebs_half_way_refusals_and_rbac",
+        run: crate::import_ebs::half_way_refusals_and_rbac,
+    },
 ];
 
 pub const PHASE_NODE_WIDE: &[Scenario] = &[

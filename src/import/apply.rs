@@ -1,0 +1,190 @@
+//! `import-ebs --apply`: creates the planned objects, create-only.
+//!
+//! Per volume the PV is created first, then its claim, so a run killed half-way leaves at most a
+//! pre-bound PV that nothing else can take (its claimRef names our claim) and the next run only
+//! adds the claim. `AlreadyExists` is answered by reading the object and comparing it with the
+//! plan ([`plan::pv_matches`], [`plan::pvc_matches`]): the same volume is "already imported",
+//! anything else a name conflict. Nothing is ever updated, patched or deleted.
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use kube::api::{Api, PostParams};
+use kube::Client;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::plan::{self, ClaimName, Outcome, Plan};
+
+/// The field manager recorded on created objects.
+pub const FIELD_MANAGER: &str = "kubectl-storage";
+
+/// What happened to one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Result {
+    /// Created (or, with `--dry-run=server`, accepted by the server without persisting).
+    Created,
+    /// It existed and is the planned one.
+    AlreadyImported,
+    /// Not created; the reason says why.
+    NotCreated(String),
+}
+
+/// One object's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// `persistentvolume/NAME` or `persistentvolumeclaim/NS/NAME`.
+    pub object: String,
+    pub volume_id: String,
+    pub result: Result,
+}
+
+impl Step {
+    /// A kubectl-like line: `persistentvolume/x created`.
+    pub fn line(&self, dry_run: bool) -> String {
+        let dry = if dry_run { " (server dry run)" } else { "" };
+        match &self.result {
+            Result::Created => format!("{} created{dry}", self.object),
+            Result::AlreadyImported => format!("{} unchanged: already imported", self.object),
+            Result::NotCreated(why) => format!("{} NOT created: {why}", self.object),
+        }
+    }
+}
+
+enum Create {
+    Created,
+    Exists,
+    Failed(String),
+}
+
+async fn create<K>(api: &Api<K>, obj: &K, dry_run: bool, timeout: Duration) -> Create
+where
+    K: kube::Resource + Clone + DeserializeOwned + Serialize + std::fmt::Debug,
+{
+    let pp = PostParams {
+        dry_run,
+        field_manager: Some(FIELD_MANAGER.to_string()),
+    };
+    match tokio::time::timeout(timeout, api.create(&pp, obj)).await {
+        Err(_) => Create::Failed(format!("timed out after {}s", timeout.as_secs())),
+        Ok(Ok(_)) => Create::Created,
+        Ok(Err(kube::Error::Api(s))) if s.code == 409 && s.reason == "AlreadyExists" => {
+            Create::Exists
+        }
+        Ok(Err(kube::Error::Api(s))) if s.code == 403 => {
+            Create::Failed(format!("forbidden: {}", s.message))
+        }
+        Ok(Err(kube::Error::Api(s))) => {
+            Create::Failed(format!("{} {}: {}", s.code, s.reason, s.message))
+        }
+        Ok(Err(e)) => Create::Failed(crate::snapshot::load::one_line(&e.to_string())),
+    }
+}
+
+async fn get<K>(api: &Api<K>, name: &str, timeout: Duration) -> std::result::Result<K, String>
+where
+    K: kube::Resource + Clone + DeserializeOwned + std::fmt::Debug,
+{
+    match tokio::time::timeout(timeout, api.get(name)).await {
+        Err(_) => Err(format!("timed out after {}s", timeout.as_secs())),
+        Ok(Ok(o)) => Ok(o),
+        Ok(Err(kube::Error::Api(s))) => Err(format!(
+            "it exists, but reading it to compare failed: {} {}",
+            s.code, s.message
+        )),
+        Ok(Err(e)) => Err(crate::snapshot::load::one_line(&e.to_string())),
+    }
+}
+
+/// Creates every planned object; never updates or deletes. Returns one step per object tried.
+pub async fn apply(client: &Client, plan: &Plan, dry_run: bool, timeout: Duration) -> Vec<Step> {
+    let pvs: Api<PersistentVolume> = Api::all(client.clone());
+    let mut steps = Vec::new();
+    for item in &plan.items {
+        let (pv_name, pv, claim, pvc) = match &item.outcome {
+            Outcome::Planned {
+                pv_name,
+                pv,
+                claim,
+                pvc,
+            } => (pv_name, pv, claim, pvc),
+            Outcome::Skipped { existing, .. } => {
+                // Re-running is a no-op: say so for each object that stands for the volume.
+                steps.extend(existing.iter().map(|object| Step {
+                    object: object.clone(),
+                    volume_id: item.volume_id.clone(),
+                    result: Result::AlreadyImported,
+                }));
+                continue;
+            }
+            Outcome::Refused { .. } => continue,
+        };
+        let step = |object: String, result: Result| Step {
+            object,
+            volume_id: item.volume_id.clone(),
+            result,
+        };
+        let pv_ref = format!("persistentvolume/{pv_name}");
+        let claim_ref = |c: &ClaimName| format!("persistentvolumeclaim/{}/{}", c.namespace, c.name);
+        if let Some(pv) = pv {
+            let result = match create(&pvs, pv.as_ref(), dry_run, timeout).await {
+                Create::Created => Result::Created,
+                Create::Exists => match get(&pvs, pv_name, timeout).await {
+                    Ok(existing)
+                        if plan::pv_matches(&existing, &item.volume_id, claim.as_ref()) =>
+                    {
+                        Result::AlreadyImported
+                    }
+                    Ok(existing) => Result::NotCreated(format!(
+                        "import-name-conflict: {}",
+                        crate::rules::import::import_name_conflict::pv(
+                            &item.volume_id,
+                            pv_name,
+                            &existing
+                        )
+                        .message
+                    )),
+                    Err(e) => Result::NotCreated(e),
+                },
+                Create::Failed(e) => Result::NotCreated(e),
+            };
+            let failed = matches!(result, Result::NotCreated(_));
+            steps.push(step(pv_ref.clone(), result));
+            if failed {
+                // The claim would bind to nothing we made: leave it for the next run.
+                if let Some(c) = claim.as_ref().filter(|_| pvc.is_some()) {
+                    steps.push(step(
+                        claim_ref(c),
+                        Result::NotCreated(format!("its PV {pv_name} was not created")),
+                    ));
+                }
+                continue;
+            }
+        }
+        if let (Some(c), Some(pvc)) = (claim, pvc) {
+            let api: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &c.namespace);
+            let result = match create(&api, pvc.as_ref(), dry_run, timeout).await {
+                Create::Created => Result::Created,
+                Create::Exists => match get(&api, &c.name, timeout).await {
+                    Ok(existing) if plan::pvc_matches(&existing, pv_name) => {
+                        Result::AlreadyImported
+                    }
+                    Ok(existing) => Result::NotCreated(format!(
+                        "import-name-conflict: {}",
+                        crate::rules::import::import_name_conflict::pvc(
+                            &item.volume_id,
+                            pv_name,
+                            &existing
+                        )
+                        .message
+                    )),
+                    Err(e) => Result::NotCreated(e),
+                },
+                Create::Failed(e) => Result::NotCreated(e),
+            };
+            steps.push(step(claim_ref(c), result));
+        }
+    }
+    steps
+}

@@ -1,0 +1,1018 @@
+//! The pure half of `import-ebs`: which volumes, which checks, which objects.
+//!
+//! [`select`] picks volumes out of a snapshot's EC2 data (ids, tags, orphans); [`plan`] runs the
+//! import checks (src/rules/import/) against the snapshot's PVs, claims, nodes and CSI drivers
+//! and builds, for each volume that passes, a PV (and optionally a pre-bound claim). No I/O:
+//! the live command fetches into a [`Snapshot`] first, exactly like `why`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use k8s_openapi::api::core::v1::{
+    AWSElasticBlockStoreVolumeSource, CSIPersistentVolumeSource, NodeSelector,
+    NodeSelectorRequirement, NodeSelectorTerm, ObjectReference, PersistentVolume,
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeSpec, VolumeNodeAffinity,
+    VolumeResourceRequirements,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::error::{Error, Result};
+use crate::k8s;
+use crate::rules::import::{
+    import_already_imported, import_name_conflict, import_no_node_in_zone, import_volume_in_use,
+};
+use crate::rules::{Finding, Severity};
+use crate::snapshot::ec2::{self, Volume};
+use crate::snapshot::{Kind, Snapshot};
+
+/// The EBS CSI driver's name.
+pub const DRIVER: &str = "ebs.csi.aws.com";
+/// Label on imported objects: the EBS volume they came from.
+pub const SOURCE_LABEL: &str = "storage.kubectl.io/source-volume";
+/// Annotation on imported objects: which tool made them.
+pub const IMPORTED_BY: &str = "storage.kubectl.io/imported-by";
+/// Annotation on imported objects: when the plan was made.
+pub const IMPORTED_AT: &str = "storage.kubectl.io/imported-at";
+/// The zone key new EBS CSI PVs use (driver 1.33+).
+pub const ZONE_KEY: &str = "topology.kubernetes.io/zone";
+/// The zone key older EBS CSI PVs use.
+pub const LEGACY_ZONE_KEY: &str = "topology.ebs.csi.aws.com/zone";
+
+/// Which volumes to import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// These volume ids.
+    Ids(Vec<String>),
+    /// Volumes carrying every one of these `KEY=VALUE` tags.
+    Tags(Vec<(String, String)>),
+    /// The `orphaned-ebs-volume` set: available, Kubernetes-tagged, backing no PV.
+    AllOrphaned,
+}
+
+/// A claim's namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClaimName {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ClaimName {
+    /// Parses `NAMESPACE/NAME` (or `NAME`, in `default_ns`), refusing names that are not DNS-1123.
+    pub fn parse(s: &str, default_ns: &str) -> Result<Self> {
+        let (ns, name) = match s.split_once('/') {
+            Some((ns, name)) => (ns, name),
+            None => (default_ns, s),
+        };
+        let c = ClaimName {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+        };
+        c.validate().map_err(Error::Usage)?;
+        Ok(c)
+    }
+
+    /// Why this is not a valid claim reference, if it is not.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if !is_dns_label(&self.namespace) {
+            return Err(format!(
+                "invalid claim namespace {:?}: a namespace is a DNS-1123 label (lowercase letters, digits and '-', at most 63)",
+                self.namespace
+            ));
+        }
+        if !is_dns_subdomain(&self.name) {
+            return Err(format!(
+                "invalid claim name {:?}: a claim name is a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253)",
+                self.name
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for ClaimName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}
+
+/// How the objects are built.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `--fs-type` (ignored with `--block`).
+    pub fs_type: String,
+    /// `--block`: `volumeMode: Block`.
+    pub block: bool,
+    /// `--storage-class` (`""` by default: no provisioner interferes).
+    pub storage_class: String,
+    /// `--legacy-topology-key`: node affinity on `topology.ebs.csi.aws.com/zone`.
+    pub legacy_topology_key: bool,
+    /// `--legacy-in-tree`: the `awsElasticBlockStore` source instead of CSI.
+    pub legacy_in_tree: bool,
+    /// `--claim`: one claim for the one volume.
+    pub claim: Option<ClaimName>,
+    /// `--claims-from-tags`: claims from `kubernetes.io/created-for/pvc/{namespace,name}`.
+    pub claims_from_tags: bool,
+    /// `--name`: the PV name for the one volume.
+    pub name: Option<String>,
+    /// Recorded in the `imported-at` annotation.
+    pub now: jiff::Timestamp,
+    /// Recorded in the `imported-by` annotation.
+    pub tool: String,
+}
+
+impl Options {
+    /// Defaults with a fixed time, for tests and benches.
+    pub fn for_test() -> Self {
+        Options {
+            fs_type: "ext4".into(),
+            block: false,
+            storage_class: String::new(),
+            legacy_topology_key: false,
+            legacy_in_tree: false,
+            claim: None,
+            claims_from_tags: false,
+            name: None,
+            now: jiff::Timestamp::UNIX_EPOCH,
+            tool: "kubectl-storage".into(),
+        }
+    }
+}
+
+/// What happens to one volume.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Objects to create. `pv` is `None` when the PV already exists as planned (a run killed
+    /// after the PV and before the claim): only the claim is left to create.
+    Planned {
+        pv_name: String,
+        pv: Option<Box<PersistentVolume>>,
+        claim: Option<ClaimName>,
+        pvc: Option<Box<PersistentVolumeClaim>>,
+    },
+    /// Nothing to do (already imported). `existing`: the objects that stand for it
+    /// (`persistentvolume/NAME`, `persistentvolumeclaim/NS/NAME`), for the apply report.
+    Skipped {
+        reason: String,
+        existing: Vec<String>,
+    },
+    /// A check failed: nothing is created for this volume.
+    Refused { reason: String },
+}
+
+/// One volume's plan.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub volume_id: String,
+    /// `100Gi io1, us-east-1d`.
+    pub describe: String,
+    pub outcome: Outcome,
+    /// What the checks found (errors refuse the volume; info explains a skip).
+    pub findings: Vec<Finding>,
+}
+
+impl Item {
+    /// One line for the stderr summary.
+    pub fn summary_line(&self) -> String {
+        match &self.outcome {
+            Outcome::Planned {
+                pv_name,
+                pv,
+                claim,
+                pvc,
+            } => {
+                let mut parts = Vec::new();
+                if pv.is_some() {
+                    parts.push(format!("PV {pv_name}"));
+                } else {
+                    parts.push(format!("(PV {pv_name} exists)"));
+                }
+                if let (Some(c), Some(_)) = (claim, pvc) {
+                    parts.push(format!("PVC {c}"));
+                }
+                format!(
+                    "planned  {} ({}) → {}",
+                    self.volume_id,
+                    self.describe,
+                    parts.join(" + ")
+                )
+            }
+            Outcome::Skipped { reason, .. } => format!("skipped  {}: {reason}", self.volume_id),
+            Outcome::Refused { reason } => format!("refused  {}: {reason}", self.volume_id),
+        }
+    }
+}
+
+/// The whole plan.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub items: Vec<Item>,
+    /// Cluster-wide notes (no EBS CSI driver, checks that could not run).
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// The objects to create, PV before its claim, as JSON values (apiVersion/kind included).
+    pub fn objects(&self) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        for item in &self.items {
+            if let Outcome::Planned { pv, pvc, .. } = &item.outcome {
+                if let Some(pv) = pv {
+                    out.push(serde_json::to_value(pv.as_ref()).unwrap_or_default());
+                }
+                if let Some(pvc) = pvc {
+                    out.push(serde_json::to_value(pvc.as_ref()).unwrap_or_default());
+                }
+            }
+        }
+        out
+    }
+
+    /// How many volumes were refused.
+    pub fn refused(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| matches!(i.outcome, Outcome::Refused { .. }))
+            .count()
+    }
+}
+
+/// Picks the volumes to import from the snapshot's EC2 data. Unknown or malformed ids are bad
+/// input: the whole run is refused before anything is planned.
+pub fn select<'a>(snap: &'a Snapshot, selection: &Selection) -> Result<Vec<&'a Volume>> {
+    match selection {
+        Selection::Ids(ids) => {
+            let mut out: Vec<&Volume> = Vec::new();
+            let mut missing = Vec::new();
+            for id in ids {
+                if !ec2::is_volume_id(id) {
+                    return Err(Error::Usage(format!(
+                        "{id:?} is not an EBS volume id (vol- followed by hex digits)"
+                    )));
+                }
+                match snap.ec2.volume(id) {
+                    Some(v) if !out.iter().any(|o| o.id == v.id) => out.push(v),
+                    Some(_) => {}
+                    None => missing.push(id.as_str()),
+                }
+            }
+            if !missing.is_empty() {
+                let region = snap
+                    .ec2
+                    .region
+                    .as_deref()
+                    .map(|r| format!(" in region {r}"))
+                    .unwrap_or_default();
+                let source = if snap.offline && !snap.coverage.contains_key(&Kind::EbsVolume) {
+                    "the snapshot holds no EC2 volumes (aws ec2 describe-volumes JSON)".to_string()
+                } else if snap.offline {
+                    format!("not in the snapshot's EC2 volumes{region}")
+                } else {
+                    format!("EC2 does not know it{region} (deleted, or in another region or account: --region, --profile)")
+                };
+                return Err(Error::NotFound(format!(
+                    "EBS volume {} not found: {source}; nothing was planned",
+                    missing.join(", ")
+                )));
+            }
+            Ok(out)
+        }
+        Selection::Tags(tags) => {
+            let mut out: Vec<&Volume> = snap
+                .ec2
+                .volumes
+                .iter()
+                .filter(|v| tags.iter().all(|(k, val)| v.tag(k) == Some(val.as_str())))
+                .collect();
+            out.sort_by(|a, b| a.id.cmp(&b.id));
+            Ok(out)
+        }
+        Selection::AllOrphaned => {
+            let used: BTreeSet<&str> = snap.pvs.iter().filter_map(k8s::pv_volume_id).collect();
+            let mut out: Vec<&Volume> = snap
+                .ec2
+                .volumes
+                .iter()
+                .filter(|v| {
+                    v.state == "available"
+                        && v.has_kubernetes_tags()
+                        && !used.contains(v.id.as_str())
+                })
+                .collect();
+            out.sort_by(|a, b| a.id.cmp(&b.id));
+            Ok(out)
+        }
+    }
+}
+
+/// Parses `KEY=VALUE` for `--tag`.
+pub fn parse_tag(s: &str) -> Result<(String, String)> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(Error::Usage(format!(
+            "invalid --tag {s:?}: use KEY=VALUE, e.g. --tag kubernetes.io/created-for/pvc/namespace=shop"
+        ))),
+    }
+}
+
+/// The PV name for a volume: `--name`, else the name the driver gave it (tag `CSIVolumeName`,
+/// then `kubernetes.io/created-for/pv/name`), else `imported-<volume id>`.
+pub fn pv_name_for(vol: &Volume, opts: &Options) -> String {
+    opts.name
+        .clone()
+        .or_else(|| {
+            ["CSIVolumeName", "kubernetes.io/created-for/pv/name"]
+                .iter()
+                .filter_map(|k| vol.tag(k))
+                .find(|n| is_dns_subdomain(n))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| format!("imported-{}", vol.id))
+}
+
+/// The claim planned for a volume, if any: `--claim`, or the `created-for/pvc` tags.
+pub fn claim_for(vol: &Volume, opts: &Options) -> std::result::Result<Option<ClaimName>, String> {
+    if let Some(c) = &opts.claim {
+        return Ok(Some(c.clone()));
+    }
+    if !opts.claims_from_tags {
+        return Ok(None);
+    }
+    match (
+        vol.tag("kubernetes.io/created-for/pvc/namespace"),
+        vol.tag("kubernetes.io/created-for/pvc/name"),
+    ) {
+        (Some(ns), Some(name)) => {
+            let c = ClaimName {
+                namespace: ns.to_string(),
+                name: name.to_string(),
+            };
+            c.validate()
+                .map_err(|e| format!("its kubernetes.io/created-for/pvc tags are unusable: {e}"))?;
+            Ok(Some(c))
+        }
+        _ => Err("--claims-from-tags: it has no kubernetes.io/created-for/pvc/namespace and …/pvc/name tags; import it with --claim NAMESPACE/NAME".into()),
+    }
+}
+
+/// The claims a plan may create, so a live run can read exactly those (and their namespaces).
+pub fn claims_needed(volumes: &[&Volume], opts: &Options) -> Vec<ClaimName> {
+    let mut out: Vec<ClaimName> = volumes
+        .iter()
+        .filter_map(|v| claim_for(v, opts).ok().flatten())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Indexes the plan needs, built once (a plan over 1,000 volumes must not scan every PV for each).
+struct Index<'a> {
+    pv_by_handle: HashMap<&'a str, &'a PersistentVolume>,
+    pv_by_name: HashMap<&'a str, &'a PersistentVolume>,
+    pvc_by_name: HashMap<(&'a str, &'a str), &'a PersistentVolumeClaim>,
+    node_of_instance: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> Index<'a> {
+    fn new(snap: &'a Snapshot) -> Self {
+        let mut pv_by_handle = HashMap::new();
+        let mut pv_by_name = HashMap::new();
+        for pv in &snap.pvs {
+            if let Some(id) = k8s::pv_volume_id(pv).filter(|_| k8s::pv_is_ebs(pv)) {
+                pv_by_handle.entry(id).or_insert(pv);
+            }
+            if let Some(n) = pv.metadata.name.as_deref() {
+                pv_by_name.insert(n, pv);
+            }
+        }
+        let pvc_by_name = snap
+            .pvcs
+            .iter()
+            .filter_map(|c| {
+                Some((
+                    (
+                        c.metadata.namespace.as_deref()?,
+                        c.metadata.name.as_deref()?,
+                    ),
+                    c,
+                ))
+            })
+            .collect();
+        let node_of_instance = snap
+            .nodes
+            .iter()
+            .filter_map(|n| Some((k8s::node_instance_id(n)?, n.metadata.name.as_deref()?)))
+            .collect();
+        Index {
+            pv_by_handle,
+            pv_by_name,
+            pvc_by_name,
+            node_of_instance,
+        }
+    }
+}
+
+/// Whether an existing PV is the planned one "closely enough" that creating it again is a
+/// no-op: same EBS volume and, when a claim is planned, pre-bound (or bound) to that claim.
+pub fn pv_matches(existing: &PersistentVolume, volume_id: &str, claim: Option<&ClaimName>) -> bool {
+    if k8s::pv_volume_id(existing) != Some(volume_id) || !k8s::pv_is_ebs(existing) {
+        return false;
+    }
+    let Some(claim) = claim else { return true };
+    existing
+        .spec
+        .as_ref()
+        .and_then(|s| s.claim_ref.as_ref())
+        .is_some_and(|r| {
+            r.namespace.as_deref() == Some(claim.namespace.as_str())
+                && r.name.as_deref() == Some(claim.name.as_str())
+        })
+}
+
+/// Whether an existing claim is the planned one: it names the planned PV.
+pub fn pvc_matches(existing: &PersistentVolumeClaim, pv_name: &str) -> bool {
+    existing
+        .spec
+        .as_ref()
+        .and_then(|s| s.volume_name.as_deref())
+        == Some(pv_name)
+}
+
+/// Runs the checks and builds the objects for each selected volume. `namespaces` is the set of
+/// namespaces known to exist (`None`: not known, the check is skipped).
+pub fn plan(
+    snap: &Snapshot,
+    volumes: &[&Volume],
+    opts: &Options,
+    namespaces: Option<&BTreeSet<String>>,
+) -> Plan {
+    let ix = Index::new(snap);
+    let mut out = Plan::default();
+    let nodes_unknown = snap.unknown_reason(Kind::Node, None);
+    if let Some(r) = &nodes_unknown {
+        out.warnings.push(format!(
+            "nodes not read ({r}): zone and in-use checks were skipped"
+        ));
+    }
+    let pvs_unknown = snap.unknown_reason(Kind::PersistentVolume, None);
+    if let Some(r) = &pvs_unknown {
+        out.warnings.push(format!(
+            "PVs not read ({r}): already-imported and name checks were skipped"
+        ));
+    }
+    match snap.unknown_reason(Kind::CSIDriver, None) {
+        Some(r) => out.warnings.push(format!(
+            "CSIDrivers not read ({r}): cannot tell whether {DRIVER} is installed"
+        )),
+        None if !snap
+            .csi_drivers
+            .iter()
+            .any(|d| d.metadata.name.as_deref() == Some(DRIVER)) =>
+        {
+            out.warnings.push(format!(
+                "the cluster has no CSIDriver {DRIVER}: imported PVs will not attach until the EBS CSI driver is installed{}",
+                if opts.legacy_in_tree { " (in-tree awsElasticBlockStore PVs are served by it through CSI migration)" } else { "" }
+            ));
+        }
+        None => {}
+    }
+    // Names planned so far in this run (PV name → volume, claim → volume).
+    let mut planned_pvs: HashMap<String, String> = HashMap::new();
+    let mut planned_claims: HashMap<ClaimName, String> = HashMap::new();
+    for vol in volumes {
+        let item = plan_one(
+            snap,
+            &ix,
+            vol,
+            opts,
+            namespaces,
+            nodes_unknown.is_none(),
+            &mut planned_pvs,
+            &mut planned_claims,
+        );
+        out.items.push(item);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_one(
+    snap: &Snapshot,
+    ix: &Index,
+    vol: &Volume,
+    opts: &Options,
+    namespaces: Option<&BTreeSet<String>>,
+    nodes_known: bool,
+    planned_pvs: &mut HashMap<String, String>,
+    planned_claims: &mut HashMap<ClaimName, String>,
+) -> Item {
+    let describe = format!("{}, {}", vol.short(), vol.az);
+    let refuse = |reason: String, findings: Vec<Finding>| Item {
+        volume_id: vol.id.clone(),
+        describe: describe.clone(),
+        outcome: Outcome::Refused { reason },
+        findings,
+    };
+    let pv_name = pv_name_for(vol, opts);
+    if !is_dns_subdomain(&pv_name) {
+        return refuse(
+            format!("PV name {pv_name:?} is not a DNS-1123 subdomain"),
+            vec![],
+        );
+    }
+    let claim = match claim_for(vol, opts) {
+        Ok(c) => c,
+        Err(e) => return refuse(e, vec![]),
+    };
+    if let (Some(c), Some(known)) = (&claim, namespaces) {
+        if !known.contains(&c.namespace) {
+            return refuse(
+                format!(
+                    "namespace {} does not exist (create it first: kubectl create namespace {0})",
+                    c.namespace
+                ),
+                vec![],
+            );
+        }
+    }
+
+    // Already imported: a no-op, or the completion of a run killed between PV and claim.
+    let mut pv_exists = false;
+    if let Some(existing) = ix.pv_by_handle.get(vol.id.as_str()) {
+        let same_name = existing.metadata.name.as_deref() == Some(pv_name.as_str());
+        if same_name && pv_matches(existing, &vol.id, claim.as_ref()) {
+            pv_exists = true;
+        } else {
+            let f = import_already_imported::finding(&vol.id, existing);
+            return Item {
+                volume_id: vol.id.clone(),
+                describe,
+                outcome: Outcome::Skipped {
+                    reason: f.message.clone(),
+                    existing: existing_refs(existing),
+                },
+                findings: vec![f],
+            };
+        }
+    }
+
+    let mut errors: Vec<Finding> = Vec::new();
+    match vol.state.as_str() {
+        "available" => {}
+        "in-use" => {
+            if nodes_known {
+                errors.extend(import_volume_in_use::check(vol, &ix.node_of_instance));
+            }
+        }
+        other => {
+            return refuse(
+                format!(
+                    "EC2 state is {other}: only available volumes (or volumes in-use by this cluster's nodes) can be imported"
+                ),
+                vec![],
+            )
+        }
+    }
+    if nodes_known {
+        errors.extend(import_no_node_in_zone::check(vol, &snap.nodes));
+    }
+    if !pv_exists {
+        if let Some(existing) = ix.pv_by_name.get(pv_name.as_str()) {
+            errors.push(import_name_conflict::pv(&vol.id, &pv_name, existing));
+        } else if let Some(other) = planned_pvs.get(&pv_name) {
+            errors.push(import_name_conflict::duplicate(
+                &vol.id,
+                &format!("PV {pv_name}"),
+                other,
+            ));
+        }
+    }
+    let mut pvc_exists = false;
+    if let Some(c) = &claim {
+        match ix.pvc_by_name.get(&(c.namespace.as_str(), c.name.as_str())) {
+            Some(existing) if pvc_matches(existing, &pv_name) => pvc_exists = true,
+            Some(existing) => errors.push(import_name_conflict::pvc(&vol.id, &pv_name, existing)),
+            None => {
+                if let Some(other) = planned_claims.get(c) {
+                    errors.push(import_name_conflict::duplicate(
+                        &vol.id,
+                        &format!("PVC {c}"),
+                        other,
+                    ));
+                }
+            }
+        }
+    }
+    if pv_exists && (claim.is_none() || pvc_exists) {
+        let existing = ix.pv_by_handle.get(vol.id.as_str());
+        let f = existing.map(|pv| import_already_imported::finding(&vol.id, pv));
+        return Item {
+            volume_id: vol.id.clone(),
+            describe,
+            outcome: Outcome::Skipped {
+                reason: f
+                    .as_ref()
+                    .map(|f| f.message.clone())
+                    .unwrap_or_else(|| format!("already imported as PV {pv_name}")),
+                existing: existing.map(|pv| existing_refs(pv)).unwrap_or_default(),
+            },
+            findings: f.into_iter().collect(),
+        };
+    }
+    if let Some(first) = errors.iter().find(|f| f.severity == Severity::Error) {
+        let reason = format!("{}: {}", first.code, first.message);
+        return refuse(reason, errors);
+    }
+    planned_pvs.insert(pv_name.clone(), vol.id.clone());
+    if let Some(c) = &claim {
+        planned_claims.insert(c.clone(), vol.id.clone());
+    }
+    let pv = (!pv_exists).then(|| Box::new(build_pv(vol, &pv_name, claim.as_ref(), opts)));
+    let pvc = claim
+        .as_ref()
+        .filter(|_| !pvc_exists)
+        .map(|c| Box::new(build_pvc(vol, &pv_name, c, opts)));
+    Item {
+        volume_id: vol.id.clone(),
+        describe,
+        outcome: Outcome::Planned {
+            pv_name,
+            pv,
+            claim,
+            pvc,
+        },
+        findings: errors,
+    }
+}
+
+/// `persistentvolume/NAME` and, when it is claimed, `persistentvolumeclaim/NS/NAME`.
+fn existing_refs(pv: &PersistentVolume) -> Vec<String> {
+    let mut out = vec![format!(
+        "persistentvolume/{}",
+        pv.metadata.name.as_deref().unwrap_or_default()
+    )];
+    if let Some(c) = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) {
+        out.push(format!(
+            "persistentvolumeclaim/{}/{}",
+            c.namespace.as_deref().unwrap_or_default(),
+            c.name.as_deref().unwrap_or_default()
+        ));
+    }
+    out
+}
+
+fn meta(vol: &Volume, name: &str, namespace: Option<&str>, opts: &Options) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_string()),
+        namespace: namespace.map(str::to_string),
+        labels: Some(BTreeMap::from([(SOURCE_LABEL.to_string(), vol.id.clone())])),
+        annotations: Some(BTreeMap::from([
+            (IMPORTED_BY.to_string(), opts.tool.clone()),
+            (
+                IMPORTED_AT.to_string(),
+                opts.now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            ),
+        ])),
+        ..Default::default()
+    }
+}
+
+fn volume_mode(opts: &Options) -> String {
+    if opts.block { "Block" } else { "Filesystem" }.to_string()
+}
+
+fn capacity(vol: &Volume) -> Quantity {
+    Quantity(format!("{}Gi", vol.size_gib))
+}
+
+/// The PV for `vol`: Retain always, `""` class unless told, zone affinity, pre-bound claimRef.
+pub fn build_pv(
+    vol: &Volume,
+    name: &str,
+    claim: Option<&ClaimName>,
+    opts: &Options,
+) -> PersistentVolume {
+    let fs_type = (!opts.block).then(|| opts.fs_type.clone());
+    let (csi, in_tree) = if opts.legacy_in_tree {
+        (
+            None,
+            Some(AWSElasticBlockStoreVolumeSource {
+                volume_id: format!("aws://{}/{}", vol.az, vol.id),
+                fs_type,
+                ..Default::default()
+            }),
+        )
+    } else {
+        (
+            Some(CSIPersistentVolumeSource {
+                driver: DRIVER.to_string(),
+                volume_handle: vol.id.clone(),
+                fs_type,
+                ..Default::default()
+            }),
+            None,
+        )
+    };
+    let key = if opts.legacy_topology_key {
+        LEGACY_ZONE_KEY
+    } else {
+        ZONE_KEY
+    };
+    PersistentVolume {
+        metadata: meta(vol, name, None, opts),
+        spec: Some(PersistentVolumeSpec {
+            capacity: Some(BTreeMap::from([("storage".to_string(), capacity(vol))])),
+            access_modes: Some(vec!["ReadWriteOnce".to_string()]),
+            volume_mode: Some(volume_mode(opts)),
+            // Never Delete: a released imported PV must not take the data with it.
+            persistent_volume_reclaim_policy: Some("Retain".to_string()),
+            storage_class_name: Some(opts.storage_class.clone()),
+            claim_ref: claim.map(|c| ObjectReference {
+                namespace: Some(c.namespace.clone()),
+                name: Some(c.name.clone()),
+                ..Default::default()
+            }),
+            csi,
+            aws_elastic_block_store: in_tree,
+            node_affinity: Some(VolumeNodeAffinity {
+                required: Some(NodeSelector {
+                    node_selector_terms: vec![NodeSelectorTerm {
+                        match_expressions: Some(vec![NodeSelectorRequirement {
+                            key: key.to_string(),
+                            operator: "In".to_string(),
+                            values: Some(vec![vol.az.clone()]),
+                        }]),
+                        match_fields: None,
+                    }],
+                }),
+            }),
+            ..Default::default()
+        }),
+        status: None,
+    }
+}
+
+/// The claim for `vol`, pre-bound to PV `pv_name` through `volumeName`.
+pub fn build_pvc(
+    vol: &Volume,
+    pv_name: &str,
+    claim: &ClaimName,
+    opts: &Options,
+) -> PersistentVolumeClaim {
+    PersistentVolumeClaim {
+        metadata: meta(vol, &claim.name, Some(&claim.namespace), opts),
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteOnce".to_string()]),
+            storage_class_name: Some(opts.storage_class.clone()),
+            volume_mode: Some(volume_mode(opts)),
+            volume_name: Some(pv_name.to_string()),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([("storage".to_string(), capacity(vol))])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        status: None,
+    }
+}
+
+/// A DNS-1123 label: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// A DNS-1123 subdomain: labels joined by dots, at most 253 characters.
+pub fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::load;
+
+    fn fixture(name: &str) -> (Snapshot, Option<BTreeSet<String>>) {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/import")
+            .join(name);
+        let (snap, stats) = load::load_paths(&[p]).expect("fixture loads");
+        (snap, stats.namespaces)
+    }
+
+    fn run(name: &str, sel: Selection, opts: &Options) -> Plan {
+        let (snap, ns) = fixture(name);
+        let vols = select(&snap, &sel).expect("selects");
+        plan(&snap, &vols, opts, ns.as_ref())
+    }
+
+    fn ids(list: &[&str]) -> Selection {
+        Selection::Ids(list.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn seed_like_volume_becomes_a_retained_csi_pv_with_zone_affinity_and_a_prebound_claim() {
+        let mut opts = Options::for_test();
+        opts.claim = Some(ClaimName::parse("default/task-pvc", "default").expect("claim"));
+        let plan = run("cluster.yaml", ids(&["vol-0d1d1d1d1d1d1d1d1"]), &opts);
+        assert_eq!(plan.refused(), 0, "{:#?}", plan.items);
+        let objs = plan.objects();
+        assert_eq!(objs.len(), 2);
+        let pv = &objs[0];
+        assert_eq!(pv["kind"], "PersistentVolume");
+        assert_eq!(pv["apiVersion"], "v1");
+        assert_eq!(pv["metadata"]["name"], "imported-vol-0d1d1d1d1d1d1d1d1");
+        assert_eq!(
+            pv["metadata"]["labels"][SOURCE_LABEL],
+            "vol-0d1d1d1d1d1d1d1d1"
+        );
+        assert_eq!(
+            pv["metadata"]["annotations"][IMPORTED_BY],
+            "kubectl-storage"
+        );
+        let spec = &pv["spec"];
+        assert_eq!(spec["csi"]["driver"], "ebs.csi.aws.com");
+        assert_eq!(spec["csi"]["volumeHandle"], "vol-0d1d1d1d1d1d1d1d1");
+        assert_eq!(spec["csi"]["fsType"], "ext4");
+        assert_eq!(spec["capacity"]["storage"], "100Gi");
+        assert_eq!(spec["accessModes"][0], "ReadWriteOnce");
+        assert_eq!(spec["volumeMode"], "Filesystem");
+        assert_eq!(spec["persistentVolumeReclaimPolicy"], "Retain");
+        assert_eq!(spec["storageClassName"], "");
+        assert_eq!(
+            spec["claimRef"],
+            serde_json::json!({"namespace": "default", "name": "task-pvc"})
+        );
+        let expr = &spec["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"][0];
+        assert_eq!(expr["key"], "topology.kubernetes.io/zone");
+        assert_eq!(expr["operator"], "In");
+        assert_eq!(expr["values"][0], "us-east-1d");
+        let pvc = &objs[1];
+        assert_eq!(pvc["kind"], "PersistentVolumeClaim");
+        assert_eq!(pvc["metadata"]["namespace"], "default");
+        assert_eq!(pvc["metadata"]["name"], "task-pvc");
+        assert_eq!(pvc["spec"]["volumeName"], "imported-vol-0d1d1d1d1d1d1d1d1");
+        assert_eq!(pvc["spec"]["storageClassName"], "");
+        assert_eq!(pvc["spec"]["resources"]["requests"]["storage"], "100Gi");
+        assert_eq!(
+            plan.items[0].summary_line(),
+            "planned  vol-0d1d1d1d1d1d1d1d1 (100Gi io1, us-east-1d) → PV imported-vol-0d1d1d1d1d1d1d1d1 + PVC default/task-pvc"
+        );
+    }
+
+    #[test]
+    fn block_in_tree_legacy_key_class_and_name_flags() {
+        let mut opts = Options::for_test();
+        opts.block = true;
+        opts.legacy_in_tree = true;
+        opts.legacy_topology_key = true;
+        opts.storage_class = "manual".into();
+        opts.name = Some("mysql-data".into());
+        let plan = run("cluster.yaml", ids(&["vol-0d1d1d1d1d1d1d1d1"]), &opts);
+        let pv = &plan.objects()[0];
+        assert_eq!(pv["metadata"]["name"], "mysql-data");
+        assert_eq!(pv["spec"]["volumeMode"], "Block");
+        assert_eq!(pv["spec"]["storageClassName"], "manual");
+        assert_eq!(
+            pv["spec"]["awsElasticBlockStore"],
+            serde_json::json!({"volumeID": "aws://us-east-1d/vol-0d1d1d1d1d1d1d1d1"})
+        );
+        assert!(pv["spec"].get("csi").is_none());
+        assert!(pv["spec"].get("claimRef").is_none());
+        assert_eq!(
+            pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"][0]
+                ["key"],
+            "topology.ebs.csi.aws.com/zone"
+        );
+    }
+
+    #[test]
+    fn volumes_by_tag_with_claims_from_tags_each_get_their_driver_name_and_claim() {
+        let mut opts = Options::for_test();
+        opts.claims_from_tags = true;
+        let sel = Selection::Tags(vec![("team".into(), "shop".into())]);
+        let plan = run("cluster.yaml", sel, &opts);
+        let lines: Vec<String> = plan.items.iter().map(Item::summary_line).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "planned  vol-0a1a1a1a1a1a1a1a1 (20Gi gp3, us-east-1a) → PV pvc-1111 + PVC shop/data-db-0",
+                "planned  vol-0a2a2a2a2a2a2a2a2 (20Gi gp3, us-east-1b) → PV pvc-2222 + PVC shop/data-db-1",
+                "refused  vol-0a3a3a3a3a3a3a3a3: --claims-from-tags: it has no kubernetes.io/created-for/pvc/namespace and …/pvc/name tags; import it with --claim NAMESPACE/NAME",
+            ]
+        );
+        assert_eq!(plan.objects().len(), 4);
+        assert_eq!(plan.refused(), 1);
+    }
+
+    #[test]
+    fn in_use_volume_and_name_conflict_are_refused_and_the_rest_proceed() {
+        let opts = Options::for_test();
+        let plan = run(
+            "cluster.yaml",
+            ids(&[
+                "vol-0e1e1e1e1e1e1e1e1",
+                "vol-0f1f1f1f1f1f1f1f1",
+                "vol-0a1a1a1a1a1a1a1a1",
+                "vol-0b0b0b0b0b0b0b0b1",
+            ]),
+            &opts,
+        );
+        let lines: Vec<String> = plan.items.iter().map(Item::summary_line).collect();
+        assert_eq!(lines[0], "refused  vol-0e1e1e1e1e1e1e1e1: import-volume-in-use: EBS volume vol-0e1e1e1e1e1e1e1e1 is in-use by i-0999999999999999f (attached), which is not a node of this cluster");
+        assert_eq!(lines[1], "refused  vol-0f1f1f1f1f1f1f1f1: import-name-conflict: PV imported-vol-0f1f1f1f1f1f1f1f1 already exists and holds EBS volume vol-0aaaaaaaaaaaaaaa2, not vol-0f1f1f1f1f1f1f1f1");
+        assert_eq!(
+            lines[2],
+            "planned  vol-0a1a1a1a1a1a1a1a1 (20Gi gp3, us-east-1a) → PV pvc-1111"
+        );
+        // In use by one of our own nodes: fine (a lost PV object, the volume still attached).
+        assert!(
+            lines[3].starts_with("planned  vol-0b0b0b0b0b0b0b0b1"),
+            "{}",
+            lines[3]
+        );
+        assert_eq!(plan.refused(), 2);
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    }
+
+    #[test]
+    fn a_run_killed_after_the_pv_is_completed_by_creating_only_the_claim() {
+        let mut opts = Options::for_test();
+        opts.claim = Some(ClaimName::parse("shop/half", "default").expect("claim"));
+        let plan = run("cluster.yaml", ids(&["vol-0c0c0c0c0c0c0c0c1"]), &opts);
+        let objs = plan.objects();
+        assert_eq!(objs.len(), 1, "{objs:#?}");
+        assert_eq!(objs[0]["kind"], "PersistentVolumeClaim");
+        assert_eq!(
+            objs[0]["spec"]["volumeName"],
+            "imported-vol-0c0c0c0c0c0c0c0c1"
+        );
+        // And once the claim exists too, the run is a no-op.
+        let plan = run("cluster.yaml", ids(&["vol-0c0c0c0c0c0c0c0c2"]), &{
+            let mut o = Options::for_test();
+            o.claim = Some(ClaimName::parse("shop/whole", "default").expect("claim"));
+            o
+        });
+        assert!(plan.objects().is_empty());
+        assert_eq!(plan.items[0].findings[0].code, "import-already-imported");
+    }
+
+    #[test]
+    fn a_missing_namespace_refuses_the_volume() {
+        let mut opts = Options::for_test();
+        opts.claim = Some(ClaimName::parse("nope/data", "default").expect("claim"));
+        let plan = run("cluster.yaml", ids(&["vol-0a1a1a1a1a1a1a1a1"]), &opts);
+        assert_eq!(
+            plan.items[0].summary_line(),
+            "refused  vol-0a1a1a1a1a1a1a1a1: namespace nope does not exist (create it first: kubectl create namespace nope)"
+        );
+    }
+
+    #[test]
+    fn all_orphaned_selects_available_tagged_volumes_without_a_pv() {
+        let (snap, _) = fixture("cluster.yaml");
+        let vols = select(&snap, &Selection::AllOrphaned).expect("selects");
+        let ids: Vec<&str> = vols.iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(ids, vec!["vol-0a1a1a1a1a1a1a1a1", "vol-0a2a2a2a2a2a2a2a2"]);
+    }
+
+    #[test]
+    fn bad_input_is_one_clear_line() {
+        let (snap, _) = fixture("cluster.yaml");
+        let e = select(&snap, &ids(&["vol-0123456789abcdef0"])).expect_err("unknown");
+        assert_eq!(
+            e.to_string(),
+            "EBS volume vol-0123456789abcdef0 not found: not in the snapshot's EC2 volumes; nothing was planned"
+        );
+        let e = select(&snap, &ids(&["pvc-1"])).expect_err("malformed");
+        assert!(e.to_string().contains("not an EBS volume id"), "{e}");
+        assert!(parse_tag("novalue").is_err());
+        assert_eq!(parse_tag("a=b=c").expect("tag"), ("a".into(), "b=c".into()));
+        let e = ClaimName::parse("shop/Data_1", "default").expect_err("bad name");
+        assert!(
+            e.to_string().starts_with("invalid claim name \"Data_1\""),
+            "{e}"
+        );
+        assert!(ClaimName::parse("Shop/data", "default").is_err());
+        assert_eq!(
+            ClaimName::parse("data", "prod").expect("claim").to_string(),
+            "prod/data"
+        );
+    }
+
+    #[test]
+    fn warns_without_the_ebs_csi_driver() {
+        let (mut snap, ns) = fixture("cluster.yaml");
+        snap.csi_drivers.clear();
+        let vols = select(&snap, &ids(&["vol-0a1a1a1a1a1a1a1a1"])).expect("selects");
+        let plan = plan(&snap, &vols, &Options::for_test(), ns.as_ref());
+        assert_eq!(
+            plan.warnings,
+            vec!["the cluster has no CSIDriver ebs.csi.aws.com: imported PVs will not attach until the EBS CSI driver is installed".to_string()]
+        );
+    }
+}

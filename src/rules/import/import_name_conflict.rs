@@ -1,0 +1,105 @@
+//! `import-name-conflict`: a PV or PVC with the planned name exists and is something else.
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+
+use super::super::{Category, Finding, Rule, Severity};
+use crate::k8s;
+use crate::rules::ebs::volume_ref;
+
+pub static RULE: Rule = Rule {
+    code: "import-name-conflict",
+    severity: Severity::Error,
+    category: Category::Import,
+    summary: "A PV or PVC with the planned name exists and differs from the planned one.",
+    what: "`import-ebs` names the PV imported-<volume id> (or after the volume's CSIVolumeName / kubernetes.io/created-for/pv/name tag, or --name) and the claim after --claim or the volume's kubernetes.io/created-for/pvc tags. It fires when an object of that name exists but is not the planned one: a PV for another volume, or a claim bound (or pre-bound) to another PV.",
+    why: "The import is create-only: it never updates or deletes what exists, because overwriting a PV or claim can detach a running workload from its data or hand its data to another workload. A conflicting name stops the import of that volume.",
+    fix: "Pick another name (--name for the PV, --claim NAMESPACE/NAME for the claim), or inspect the existing object and delete it yourself if it is stale.",
+    check: super::on_chains,
+};
+
+/// PV `existing` has the planned name `name` but another volume source.
+pub fn pv(id: &str, name: &str, existing: &PersistentVolume) -> Finding {
+    let other = k8s::pv_volume_id(existing)
+        .map(|v| format!("EBS volume {v}"))
+        .or_else(|| k8s::pv_driver(existing).map(|d| format!("a {d} volume")))
+        .unwrap_or_else(|| "a non-EBS volume".into());
+    Finding::new(
+        &RULE,
+        volume_ref(id),
+        format!("PV {name} already exists and holds {other}, not {id}"),
+    )
+    .evidence(format!(
+        "PV {name}: {}, phase {}",
+        other,
+        k8s::pv_phase(existing)
+    ))
+    .fix(format!(
+        "import {id} under another name: --name imported-{id} (or another free name)"
+    ))
+}
+
+/// PVC `namespace/name` exists and is not (pre-)bound to the planned PV `pv_name`.
+pub fn pvc(id: &str, pv_name: &str, existing: &PersistentVolumeClaim) -> Finding {
+    let ns = existing.metadata.namespace.as_deref().unwrap_or_default();
+    let name = existing.metadata.name.as_deref().unwrap_or_default();
+    let bound = existing
+        .spec
+        .as_ref()
+        .and_then(|s| s.volume_name.as_deref())
+        .filter(|v| !v.is_empty());
+    let state = match bound {
+        Some(v) => format!("bound to PV {v}"),
+        None => format!("{} without a volume", k8s::pvc_phase(existing)),
+    };
+    Finding::new(
+        &RULE,
+        volume_ref(id),
+        format!("PVC {ns}/{name} already exists, {state}, not PV {pv_name}"),
+    )
+    .evidence(format!(
+        "PVC {ns}/{name}: spec.volumeName={}, phase {}",
+        bound.unwrap_or("(empty)"),
+        k8s::pvc_phase(existing)
+    ))
+    .fix(format!(
+        "choose a free claim name: --claim {ns}/<new name>, or delete PVC {ns}/{name} yourself if it is stale"
+    ))
+}
+
+/// Two volumes of one run would get the same PV or claim name.
+pub fn duplicate(id: &str, what: &str, other: &str) -> Finding {
+    Finding::new(
+        &RULE,
+        volume_ref(id),
+        format!("{what} is also planned for {other} in this run"),
+    )
+    .fix("import these volumes one at a time with --name / --claim".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::import::testing::{assert_fires, assert_healthy};
+
+    #[test]
+    fn fires_for_a_pv_and_a_claim_that_exist_and_differ() {
+        let f = assert_fires("import-name-conflict");
+        let msgs: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
+        assert!(
+            msgs.contains(
+                &"PV imported-vol-0ccccccccccccccc1 already exists and holds EBS volume vol-0ccccccccccccccc9, not vol-0ccccccccccccccc1"
+            ),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.contains(
+                &"PVC shop/data already exists, bound to PV other-pv, not PV imported-vol-0ccccccccccccccc1"
+            ),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn healthy_twin() {
+        assert_healthy("import-name-conflict");
+    }
+}
