@@ -77,6 +77,10 @@ pub const PHASE_PARALLEL: &[Scenario] = &[
         run: ebs_attached_elsewhere,
     },
     Scenario {
+        name: "ebs_attachment_drift",
+        run: ebs_attachment_drift,
+    },
+    Scenario {
         name: "bad_credentials_exit_2",
         run: bad_credentials,
     },
@@ -614,13 +618,16 @@ fn attach_limit(bed: &Bed, id: &str) -> Res {
                 pod(&ns, pod_name, claim, Some(("kubernetes.io/hostname", &c)))
             ))?;
             if pod_name == "first" {
-                // Attach it if it got the slot, so the node is really full.
-                if let Ok(node) = wait_field(
+                // Attach it if it got the slot (a fresh node), so the node is really full; an
+                // earlier scenario's volume may have taken the slot already (then this waits out
+                // its timeout and the refusal below is what counts).
+                if wait_field(
                     &["pod", "first", "-n", &ns],
                     "{.spec.nodeName}",
                     "first to be scheduled",
-                ) {
-                    let _ = node;
+                )
+                .is_ok()
+                {
                     let va = wait_va(&pv)?;
                     bed.sim("attacher-sim", &["attach", &va])?;
                 }
@@ -946,4 +953,23 @@ fn scan_matches_why(_bed: &Bed, id: &str) -> Res {
     })?;
     let rows = scan.json["scan"]["rows"].as_array().map_or(0, Vec::len);
     check(rows > 0, || "scan -A listed no row".to_string())
+}
+
+/// Kubernetes believes the volume is attached (the external-attacher wrote attached: true) but
+/// EC2 says it is `available`: attacher-sim attaches without touching EC2.
+fn ebs_attachment_drift(bed: &Bed, id: &str) -> Res {
+    let ns = namespace("drift", id)?;
+    let a = bed.node("us-east-1a").name.clone();
+    let vol = create_volume("us-east-1a", 9, &[])?;
+    let pv = format!("e2e-drift-{id}");
+    apply(&format!(
+        "{}---\n{}",
+        static_pv(&ns, &pv, "data", &vol, "9Gi", Some("us-east-1a")),
+        pod(&ns, "api-0", "data", Some(("kubernetes.io/hostname", &a)))
+    ))?;
+    let va = wait_va(&pv)?;
+    bed.sim("attacher-sim", &["attach", &va, "--no-ec2"])?;
+    let out = storage(&["why", "pod/api-0", "-n", &ns])?;
+    let f = out.finding("ebs-attachment-drift")?;
+    contains_all("ebs-attachment-drift", &f.to_string(), &[&vol, "available"])
 }
