@@ -56,6 +56,18 @@ fn mark(state: HopState) -> &'static str {
     }
 }
 
+/// The mark of a finding's severity (✗ ! i), as every renderer prints it.
+pub fn severity_mark(s: Severity) -> &'static str {
+    mark(severity_state(s))
+}
+
+impl Style {
+    /// Paints `s` in the colour of a severity (only on a terminal).
+    pub fn paint_severity(&self, s: &str, severity: Severity) -> String {
+        self.paint(s, severity_state(severity))
+    }
+}
+
 fn severity_state(s: Severity) -> HopState {
     match s {
         Severity::Error => HopState::Error,

@@ -1,30 +1,8 @@
 //! The human format of `preflight`: one block per finding, `file:line:column` first (so editors
 //! and terminals can jump to it), then a summary line.
 
-use owo_colors::OwoColorize;
-
-use super::human::Style;
+use super::human::{severity_mark, Style};
 use crate::preflight::PreflightReport;
-use crate::rules::Severity;
-
-fn mark(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "✗",
-        Severity::Warning => "!",
-        Severity::Info => "i",
-    }
-}
-
-fn paint(style: &Style, s: &str, sev: Severity) -> String {
-    if !style.color {
-        return s.to_string();
-    }
-    match sev {
-        Severity::Error => s.red().bold().to_string(),
-        Severity::Warning => s.yellow().to_string(),
-        Severity::Info => s.cyan().to_string(),
-    }
-}
 
 fn plural(n: usize, one: &str) -> String {
     if n == 1 {
@@ -44,10 +22,10 @@ pub fn human(r: &PreflightReport, style: &Style) -> String {
             .as_ref()
             .map(|l| format!("{}:{}:{}", l.file, l.line, l.column))
             .unwrap_or_else(|| "(cluster)".into());
-        let head = format!("{} {}", mark(f.severity), f.code);
+        let head = format!("{} {}", severity_mark(f.severity), f.code);
         out.push_str(&format!(
             "{at}  {}  {} {}\n    {}\n",
-            paint(style, &head, f.severity),
+            style.paint_severity(&head, f.severity),
             lf.source.kind,
             lf.source.display_name(),
             f.message

@@ -4,29 +4,8 @@
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
-use super::human::{wrap, Style};
-use crate::rules::Severity;
+use super::human::{severity_mark, wrap, Style};
 use crate::scan::{price, Counts, ScanReport};
-
-fn mark(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "✗",
-        Severity::Warning => "!",
-        Severity::Info => "i",
-    }
-}
-
-fn paint(style: &Style, s: &str, sev: Severity) -> String {
-    use owo_colors::OwoColorize;
-    if !style.color {
-        return s.to_string();
-    }
-    match sev {
-        Severity::Error => s.red().bold().to_string(),
-        Severity::Warning => s.yellow().to_string(),
-        Severity::Info => s.cyan().to_string(),
-    }
-}
 
 fn n(x: usize) -> String {
     let d = x.to_string();
@@ -109,7 +88,7 @@ pub fn render(r: &ScanReport, style: &Style, details: bool) -> String {
                 format!("{} (+{})", row.code, row.also.join(", "))
             };
             t.add_row(vec![
-                Cell::new(paint(style, mark(row.severity), row.severity)),
+                Cell::new(style.paint_severity(severity_mark(row.severity), row.severity)),
                 Cell::new(row.object.namespace.as_deref().unwrap_or("-")),
                 Cell::new(format!("{kind}/{}", row.object.name)),
                 Cell::new(format!("{:?}", row.hop).to_ascii_lowercase()),
@@ -136,7 +115,7 @@ pub fn render(r: &ScanReport, style: &Style, details: bool) -> String {
             };
             out.push_str(&format!(
                 "  {} {:<w$} {:>7}{extra}\n",
-                paint(style, mark(c.severity), c.severity),
+                style.paint_severity(severity_mark(c.severity), c.severity),
                 c.code,
                 n(c.count)
             ));
@@ -230,7 +209,7 @@ fn details_section(r: &ScanReport, style: &Style, out: &mut String) {
     for f in &r.report.findings {
         out.push_str(&format!(
             "{} {} {}  {}\n",
-            paint(style, mark(f.severity), f.severity),
+            style.paint_severity(severity_mark(f.severity), f.severity),
             f.code,
             f.object.display_name(),
             f.message
