@@ -19,6 +19,7 @@ pub use convert::{merge_cluster, to_snapshot, Origin, Origins};
 pub use yaml::Pos;
 
 use crate::error::{Error, Result};
+use crate::snapshot::load::{data_entries, io_reason};
 
 /// Files larger than this are refused: a manifest set this big is a mistake (a binary, a log),
 /// and reading it whole would make memory use unbounded.
@@ -130,23 +131,13 @@ impl Manifests {
         let meta = std::fs::metadata(path)
             .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
         if meta.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| {
-                    Error::input(path, format!("cannot read directory: {}", io_reason(&e)))
-                })?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            entries.sort();
-            for entry in entries {
-                let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if name.starts_with('.') {
-                    continue; // .git, editor swap files
-                }
-                let is_data = entry
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"));
-                if entry.is_dir() || is_data {
+            for entry in data_entries(path)? {
+                let hidden = entry
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'));
+                if !hidden {
+                    // .git, editor swap files
                     self.read_path(&entry)?;
                 }
             }
@@ -298,14 +289,6 @@ fn template_line(text: &str) -> Option<usize> {
             !l.trim_start().starts_with('#') && code.contains("{{")
         })
         .map(|i| i + 1)
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 #[cfg(test)]

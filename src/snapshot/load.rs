@@ -25,7 +25,7 @@ pub struct LoadStats {
 pub fn load_paths(paths: &[PathBuf]) -> Result<(Snapshot, LoadStats)> {
     let mut loader = Loader::default();
     for path in paths {
-        loader.load_path(path, true)?;
+        loader.load_path(path)?;
     }
     if loader.stats.files == 0 {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -104,29 +104,15 @@ struct Loader {
 }
 
 impl Loader {
-    fn load_path(&mut self, path: &Path, explicit: bool) -> Result<()> {
+    fn load_path(&mut self, path: &Path) -> Result<()> {
         let meta = std::fs::metadata(path)
             .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
         if meta.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| {
-                    Error::input(path, format!("cannot read directory: {}", io_reason(&e)))
-                })?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            entries.sort();
-            for entry in entries {
-                let is_data = entry
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"));
-                if entry.is_dir() || is_data {
-                    self.load_path(&entry, false)?;
-                }
+            for entry in data_entries(path)? {
+                self.load_path(&entry)?;
             }
             return Ok(());
         }
-        let _ = explicit;
         let bytes = std::fs::read(path)
             .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
         let text = String::from_utf8(bytes)
@@ -378,7 +364,25 @@ fn typed<T: DeserializeOwned>(origin: &Path, at: &dyn Fn() -> String, doc: Value
         .map_err(|e| Error::input(origin, format!("{}: {}", at(), one_line(&e.to_string()))))
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+/// The entries of directory `dir` worth reading, sorted: subdirectories and `.yaml`, `.yml`,
+/// `.json` files. Shared by the snapshot loader and the manifest reader.
+pub(crate) fn data_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::input(dir, format!("cannot read directory: {}", io_reason(&e))))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_dir()
+                || p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        })
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
+/// An I/O error as a short reason for a one-line message.
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
