@@ -6,7 +6,7 @@ use crate::chain::{self, Hop, HopState, Target};
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::rules::{self, Finding, Severity};
-use crate::snapshot::{Coverage, Kind, Snapshot};
+use crate::snapshot::{Coverage, Snapshot};
 
 /// Counts of findings by severity, and what could not be checked.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -71,13 +71,13 @@ pub fn diagnose(snap: &Snapshot, target: &Target, namespace: &str) -> Result<Rep
         namespace: namespace.to_string(),
         as_of: cx.now,
         offline: snap.offline,
-        summary: summarize(snap, &findings, &chain),
+        summary: summarize(snap, &findings),
         chain,
         findings,
     })
 }
 
-fn summarize(snap: &Snapshot, findings: &[Finding], chain: &[Hop]) -> Summary {
+fn summarize(snap: &Snapshot, findings: &[Finding]) -> Summary {
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
     let mut not_checked: Vec<String> = snap
         .coverage
@@ -89,10 +89,6 @@ fn summarize(snap: &Snapshot, findings: &[Finding], chain: &[Hop]) -> Summary {
             Coverage::NotChecked(r) => Some(format!("{}: {r}", k.plural())),
         })
         .collect();
-    if !snap.offline && !snap.coverage.contains_key(&Kind::NodeStats) {
-        // Volume usage needs nodes/proxy: an opt-in, said once so nobody reads silence as "not full".
-        let _ = chain;
-    }
     not_checked.dedup();
     Summary {
         errors: count(Severity::Error),
