@@ -16,6 +16,11 @@ Each writes, through the real API, what the real component would write:
                     the driver's tags, the PV (pv.kubernetes.io/provisioned-by,
                     CSI source, zone node affinity, claimRef), the
                     Provisioning/ProvisioningSucceeded/ProvisioningFailed events.
+  resizer-sim       the external-resizer sidecar of ebs.csi.aws.com plus the
+                    driver's ControllerExpandVolume (EC2 ModifyVolume on moto):
+                    the PV's new capacity, the claim's allocatedResources and
+                    FileSystemResizePending condition, Resizing /
+                    FileSystemResizeRequired / VolumeResizeFailed events.
 
 Everything else (binding, scheduling, VolumeAttachment creation, node
 status.volumesAttached, FailedAttachVolume/Multi-Attach events, PVC/PV
@@ -802,8 +807,77 @@ def provisioner_main(argv):
     return p.parse_args(argv)
 
 
+# ------------------------------------------------------------------ resizer
+
+FS_RESIZE_PENDING = "Waiting for user to (re-)start a pod to finish file system resize of volume on node."
+
+
+def _pvc_condition(ctype, message=""):
+    return {"type": ctype, "status": "True", "lastProbeTime": None,
+            "lastTransitionTime": bed.rfc3339(), "message": message}
+
+
+def cmd_resize(a):
+    """One pass of the external-resizer over a claim whose request grew: the
+    real expand controller must already have handed it to the driver."""
+    pvc = bed.kget("pvc", a.pvc, a.namespace)
+    ns, name = a.namespace, a.pvc
+    pv = pv_for_claim(pvc)
+    if not pv:
+        raise BedError(f"claim {ns}/{name} is not bound")
+    # The external-resizer takes claims whose PV is its driver's and whose request grew (the
+    # 1.36 expand controller only says ExternalExpanding; it sets no resizer annotation on CSI
+    # claims).
+    if pv["spec"].get("csi", {}).get("driver") != bed.DRIVER:
+        raise BedError(f"claim {ns}/{name}: PV {pv['metadata']['name']} is not a {bed.DRIVER} volume")
+    if _gib(pvc["spec"]["resources"]["requests"]["storage"]) <= _gib(pvc.get("status", {}).get("capacity", {}).get("storage", "0")):
+        raise BedError(f"claim {ns}/{name} did not ask for more than it has")
+    pv_name = pv["metadata"]["name"]
+    handle = pv["spec"].get("csi", {}).get("volumeHandle")
+    want = pvc["spec"]["resources"]["requests"]["storage"]
+    ident = controller_identity().replace(bed.DRIVER, "external-resizer " + bed.DRIVER, 1)
+    # markPVCResizeInProgress
+    bed.patch("pvc", name, {"status": {"conditions": [_pvc_condition("Resizing")],
+                                       "allocatedResources": {"storage": want},
+                                       "allocatedResourceStatuses": {"storage": "ControllerResizeInProgress"}}},
+              ns=ns, subresource="status", manager="csi-resizer")
+    bed.record_event(pvc, "Normal", "Resizing", f"External resizer is resizing volume {pv_name}", component=ident)
+    if a.fail:
+        msg = (f'resize volume "{pv_name}" by resizer "{bed.DRIVER}" failed: rpc error: code = Internal '
+               f'desc = Could not resize volume "{handle}": {a.fail}')
+        bed.record_event(pvc, "Warning", "VolumeResizeFailed", msg, component=ident)
+        print(f"{ns}/{name}: VolumeResizeFailed: {msg}")
+        return
+    if handle and not a.no_ec2:
+        bed.ec2().modify_volume(VolumeId=handle, Size=_gib(want))
+    bed.patch("pv", pv_name, {"spec": {"capacity": {"storage": want}}}, manager="csi-resizer")
+    # markForPendingNodeExpansion: the controller part is done, the kubelet grows the filesystem.
+    bed.patch("pvc", name, {"status": {"conditions": [_pvc_condition("FileSystemResizePending", FS_RESIZE_PENDING)],
+                                       "allocatedResourceStatuses": {"storage": "NodeResizePending"}}},
+              ns=ns, subresource="status", manager="csi-resizer")
+    bed.record_event(pvc, "Normal", "FileSystemResizeRequired", "Require file system resize of volume on node",
+                     component=ident)
+    print(f"{ns}/{name}: {pv_name} expanded to {want}; FileSystemResizePending")
+
+
+def resizer_main(argv):
+    p = argparse.ArgumentParser(prog="resizer-sim", description=(
+        "Stands in for the external-resizer sidecar of ebs.csi.aws.com and the driver's "
+        "ControllerExpandVolume (EC2 ModifyVolume on moto)."))
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("resize", help="expand the volume of a claim the expand controller handed to the "
+                       "driver; leaves FileSystemResizePending for the kubelet")
+    s.add_argument("pvc"); s.add_argument("-n", "--namespace", default="default")
+    s.add_argument("--fail", metavar="ERROR", help="the driver's error instead, e.g. an EC2 "
+                   "'VolumeModificationRateExceeded: ...' (writes VolumeResizeFailed)")
+    s.add_argument("--no-ec2", action="store_true", help="do not call EC2 ModifyVolume")
+    s.set_defaults(fn=cmd_resize)
+    return p.parse_args(argv)
+
+
 def main(role):
-    parsers = {"kubelet": kubelet_main, "attacher": attacher_main, "provisioner": provisioner_main}
+    parsers = {"kubelet": kubelet_main, "attacher": attacher_main, "provisioner": provisioner_main,
+               "resizer": resizer_main}
     a = parsers[role](sys.argv[1:])
     try:
         a.fn(a)

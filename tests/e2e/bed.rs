@@ -53,7 +53,7 @@ impl Bed {
             .expect("the bed has a node in each of us-east-1a/b/c")
     }
 
-    /// Runs one of the stand-ins (`kubelet-sim`, `attacher-sim`, `provisioner-sim`).
+    /// Runs one of the stand-ins (`kubelet-sim`, `attacher-sim`, `provisioner-sim`, `resizer-sim`).
     pub fn sim(&self, which: &str, args: &[&str]) -> Res<String> {
         run(Command::new(self.testbed.join(which)).args(args), None)
     }

@@ -9,9 +9,11 @@
 //! 3 changes node-wide attachment limits, alone.
 //!
 //! Without a running bed (`KSTOR_BED_DIR`) this binary skips; `scripts/test` starts the bed.
+//! `KSTOR_E2E_ONLY=name,name` runs only the named scenarios (while working on them).
 
 mod bed;
 mod import_ebs;
+mod lifecycle;
 mod scenarios;
 
 use std::time::Instant;
@@ -25,16 +27,24 @@ pub struct Scenario {
 }
 
 fn run_all(bed: &Bed, id: &str, list: &[Scenario], parallel: bool) -> Vec<(String, bed::Res, f64)> {
+    let only = std::env::var("KSTOR_E2E_ONLY").unwrap_or_default();
+    let list: Vec<&Scenario> = list
+        .iter()
+        .filter(|s| only.is_empty() || only.split(',').any(|n| n == s.name))
+        .collect();
     let go = |s: &Scenario| {
         let t = Instant::now();
         let r = (s.run)(bed, id);
         (s.name.to_string(), r, t.elapsed().as_secs_f64())
     };
     if !parallel {
-        return list.iter().map(go).collect();
+        return list.into_iter().map(go).collect();
     }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = list.iter().map(|s| scope.spawn(move || go(s))).collect();
+        let handles: Vec<_> = list
+            .into_iter()
+            .map(|s| scope.spawn(move || go(s)))
+            .collect();
         handles
             .into_iter()
             .map(|h| {

@@ -89,6 +89,34 @@ pub const PHASE_PARALLEL: &[Scenario] = &[
         run: preflight_cluster_check,
     },
     Scenario {
+        name: "pv_released_and_failed",
+        run: crate::lifecycle::pv_released_and_failed,
+    },
+    Scenario {
+        name: "ebs_size_mismatch",
+        run: crate::lifecycle::ebs_size_mismatch,
+    },
+    Scenario {
+        name: "waiting_for_first_consumer",
+        run: crate::lifecycle::waiting_for_first_consumer,
+    },
+    Scenario {
+        name: "resize_pending_and_failed",
+        run: crate::lifecycle::resize_pending_and_failed,
+    },
+    Scenario {
+        name: "detach_stuck",
+        run: crate::lifecycle::detach_stuck,
+    },
+    Scenario {
+        name: "mount_failed",
+        run: crate::lifecycle::mount_failed,
+    },
+    Scenario {
+        name: "orphans_and_unclaimed",
+        run: crate::lifecycle::orphans_and_unclaimed,
+    },
+    Scenario {
         name: "import_ebs_binds_and_schedules",
         run: crate::import_ebs::binds_and_schedules,
     },
@@ -107,6 +135,10 @@ pub const PHASE_NODE_WIDE: &[Scenario] = &[
         name: "csi_driver_not_registered",
         run: csi_driver_not_registered,
     },
+    Scenario {
+        name: "multiple_default_storageclasses",
+        run: crate::lifecycle::multiple_default_storageclasses,
+    },
     // Last: it reads what every earlier scenario left behind.
     Scenario {
         name: "scan_matches_why",
@@ -114,14 +146,14 @@ pub const PHASE_NODE_WIDE: &[Scenario] = &[
     },
 ];
 
-fn class_name(id: &str) -> String {
+pub fn class_name(id: &str) -> String {
     format!("e2e-gp3-{id}")
 }
 
-const CONTAINER: &str = "containers: [{name: c, image: busybox}]";
+pub const CONTAINER: &str = "containers: [{name: c, image: busybox}]";
 
 /// A static, pre-bound CSI PV and its claim (what `import-ebs` or a hand-made PV looks like).
-fn static_pv(
+pub fn static_pv(
     ns: &str,
     pv: &str,
     claim: &str,
@@ -137,7 +169,7 @@ fn static_pv(
     )
 }
 
-fn pod(ns: &str, name: &str, claim: &str, node_selector: Option<(&str, &str)>) -> String {
+pub fn pod(ns: &str, name: &str, claim: &str, node_selector: Option<(&str, &str)>) -> String {
     let sel = node_selector
         .map(|(k, v)| format!("\n  nodeSelector: {{{k}: {v}}}"))
         .unwrap_or_default();
@@ -230,36 +262,7 @@ pub fn install_driver(bed: &Bed, id: &str) -> Res {
 /// attacher-sim attaches in EC2, kubelet-sim reports the pod Running. No warning may appear.
 fn healthy_dynamic_volume(bed: &Bed, id: &str) -> Res {
     let ns = namespace("healthy", id)?;
-    apply(&format!(
-        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteOnce], storageClassName: {}, resources: {{requests: {{storage: 10Gi}}}}}}\n---\n{}",
-        class_name(id),
-        pod(&ns, "app", "data", None)
-    ))?;
-    wait_field(
-        &["pvc", "data", "-n", &ns],
-        "{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}",
-        "the scheduler to select a node",
-    )?;
-    bed.sim("provisioner-sim", &["provision", "data", "-n", &ns])?;
-    let pv = wait_field(
-        &["pvc", "data", "-n", &ns],
-        "{.spec.volumeName}",
-        "the claim to bind",
-    )?;
-    let node = wait_field(
-        &["pod", "app", "-n", &ns],
-        "{.spec.nodeName}",
-        "the pod to be scheduled",
-    )?;
-    let va = wait_va(&pv)?;
-    bed.sim("attacher-sim", &["attach", &va])?;
-    bed.sim("kubelet-sim", &["running", "app", "-n", &ns])?;
-    bed.sim("kubelet-sim", &["in-use", &node, "--sync"])?;
-    wait_field(
-        &["node", &node],
-        "{.status.volumesAttached[*].name}",
-        "the controller to record the attachment",
-    )?;
+    let (_, node) = running_pod_with_claim(bed, id, &ns, "data", "app", "10Gi")?;
     let out = storage(&["why", "pod/app", "-n", &ns])?;
     check(out.problems().is_empty(), || {
         format!("healthy chain has problems: {:?}", out.problems())
@@ -267,6 +270,49 @@ fn healthy_dynamic_volume(bed: &Bed, id: &str) -> Res {
     check(out.code == 0, || format!("exit {}", out.code))?;
     let text = out.json["chain"].to_string();
     contains_all("chain", &text, &["in-use by i-", &node])
+}
+
+/// A claim of the scenario class and a pod using it, carried through the happy path (see
+/// healthy_dynamic_volume). Returns the PV and node names.
+pub fn running_pod_with_claim(
+    bed: &Bed,
+    id: &str,
+    ns: &str,
+    claim: &str,
+    pod_name: &str,
+    size: &str,
+) -> Res<(String, String)> {
+    apply(&format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: {claim}, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteOnce], storageClassName: {}, resources: {{requests: {{storage: {size}}}}}}}\n---\n{}",
+        class_name(id),
+        pod(ns, pod_name, claim, None)
+    ))?;
+    wait_field(
+        &["pvc", claim, "-n", ns],
+        "{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}",
+        "the scheduler to select a node",
+    )?;
+    bed.sim("provisioner-sim", &["provision", claim, "-n", ns])?;
+    let pv = wait_field(
+        &["pvc", claim, "-n", ns],
+        "{.spec.volumeName}",
+        "the claim to bind",
+    )?;
+    let node = wait_field(
+        &["pod", pod_name, "-n", ns],
+        "{.spec.nodeName}",
+        "the pod to be scheduled",
+    )?;
+    let va = wait_va(&pv)?;
+    bed.sim("attacher-sim", &["attach", &va])?;
+    bed.sim("kubelet-sim", &["running", pod_name, "-n", ns])?;
+    bed.sim("kubelet-sim", &["in-use", &node, "--sync"])?;
+    wait_field(
+        &["node", &node],
+        "{.status.volumesAttached[*].name}",
+        "the controller to record the attachment",
+    )?;
+    Ok((pv, node))
 }
 
 /// Static PV in us-east-1a, pod pinned to us-east-1b: the real scheduler says "didn't match
