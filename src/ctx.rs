@@ -46,6 +46,14 @@ pub struct Ctx<'a> {
     pods_by_claim: HashMap<(&'a str, String), Vec<usize>>,
     /// VolumeAttachments by PV name.
     va_idx: HashMap<&'a str, Vec<usize>>,
+    /// VolumeAttachments by node name.
+    va_by_node: HashMap<&'a str, Vec<usize>>,
+    /// Claims by the PV their `spec.volumeName` names.
+    claims_by_volume: HashMap<&'a str, Vec<usize>>,
+    /// Node names by EC2 instance id (from `spec.providerID`).
+    node_by_instance: HashMap<&'a str, &'a str>,
+    /// Everything is in focus (`scan`): focus tests need no search.
+    all_in_focus: bool,
     /// EC2 volumes by id.
     ebs_idx: HashMap<&'a str, usize>,
     /// CSINodes by name.
@@ -102,9 +110,31 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut va_idx: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut va_by_node: HashMap<_, Vec<usize>> = HashMap::new();
         for (i, va) in snap.volume_attachments.iter().enumerate() {
             if let Some(pv) = va.spec.source.persistent_volume_name.as_deref() {
                 va_idx.entry(pv).or_default().push(i);
+            }
+            va_by_node
+                .entry(va.spec.node_name.as_str())
+                .or_default()
+                .push(i);
+        }
+        let mut node_by_instance = HashMap::new();
+        for n in &snap.nodes {
+            if let (Some(id), Some(name)) = (k8s::node_instance_id(n), n.metadata.name.as_deref()) {
+                node_by_instance.entry(id).or_insert(name);
+            }
+        }
+        let mut claims_by_volume: HashMap<_, Vec<usize>> = HashMap::new();
+        for (i, pvc) in snap.pvcs.iter().enumerate() {
+            if let Some(pv) = pvc
+                .spec
+                .as_ref()
+                .and_then(|s| s.volume_name.as_deref())
+                .filter(|v| !v.is_empty())
+            {
+                claims_by_volume.entry(pv).or_default().push(i);
             }
         }
         // First wins, as the linear searches did.
@@ -129,6 +159,10 @@ impl<'a> Ctx<'a> {
             events_idx,
             pods_by_claim,
             va_idx,
+            va_by_node,
+            claims_by_volume,
+            node_by_instance,
+            all_in_focus: false,
             ebs_idx,
             csi_node_idx,
         }
@@ -140,6 +174,47 @@ impl<'a> Ctx<'a> {
         self.pvcs = self.snap.pvcs.iter().collect();
         self.pvs = self.snap.pvs.iter().collect();
         self.cluster_wide = true;
+        self.all_in_focus = true;
+    }
+
+    /// Whether a pod of the snapshot is in focus (O(1) for `scan`).
+    pub fn pod_in_focus(&self, pod: &Pod) -> bool {
+        self.all_in_focus || self.pods.iter().any(|p| std::ptr::eq(*p, pod))
+    }
+
+    /// Whether the claim `namespace/name` is in focus.
+    pub fn pvc_in_focus(&self, namespace: &str, name: &str) -> bool {
+        if self.all_in_focus {
+            return self.pvc_idx.contains_key(&(namespace, name));
+        }
+        self.pvcs.iter().any(|c| ns_name(*c) == (namespace, name))
+    }
+
+    /// Whether a PV of the snapshot is in focus.
+    pub fn pv_in_focus(&self, pv: &PersistentVolume) -> bool {
+        self.all_in_focus || self.pvs.iter().any(|p| std::ptr::eq(*p, pv))
+    }
+
+    /// Pods in focus whose claims are bound (`spec.volumeName`) to the PV `pv_name`, in
+    /// snapshot order.
+    pub fn focused_pods_on_pv(&self, pv_name: &str) -> Vec<&'a Pod> {
+        let mut out: Vec<(usize, &'a Pod)> = Vec::new();
+        for &c in self.claims_by_volume.get(pv_name).into_iter().flatten() {
+            let (ns, name) = ns_name(&self.snap.pvcs[c]);
+            for &i in self
+                .pods_by_claim
+                .get(&(ns, name.to_string()))
+                .into_iter()
+                .flatten()
+            {
+                let pod = &self.snap.pods[i];
+                if self.pod_in_focus(pod) && !out.iter().any(|(j, _)| *j == i) {
+                    out.push((i, pod));
+                }
+            }
+        }
+        out.sort_by_key(|(i, _)| *i);
+        out.into_iter().map(|(_, p)| p).collect()
     }
 
     /// Looks up a claim.
@@ -302,6 +377,21 @@ impl<'a> Ctx<'a> {
     pub fn attachments_of(&self, pv_name: &str) -> Vec<&'a VolumeAttachment> {
         self.va_idx
             .get(pv_name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.snap.volume_attachments[i])
+            .collect()
+    }
+
+    /// The node running an EC2 instance (by `spec.providerID`), if the snapshot has it.
+    pub fn node_of_instance(&self, instance_id: &str) -> Option<&'a str> {
+        self.node_by_instance.get(instance_id).copied()
+    }
+
+    /// VolumeAttachments on a node.
+    pub fn attachments_on(&self, node: &str) -> Vec<&'a VolumeAttachment> {
+        self.va_by_node
+            .get(node)
             .into_iter()
             .flatten()
             .map(|&i| &self.snap.volume_attachments[i])

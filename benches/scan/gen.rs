@@ -135,11 +135,18 @@ pub fn write(dir: &Path, n: usize) {
         "spec": {"attachRequired": true, "podInfoOnMount": false, "fsGroupPolicy": "ReadWriteOnceWithFSType"}}));
     w.finish();
 
+    // What the attach/detach controller records on each node: the volumes whose
+    // VolumeAttachment is attached (see the pod loop below for the cases).
+    let va_attached = |i: usize| !matches!(i % 100, 0 | 1 | 4 | 5 | 6 | 7);
     let mut wn = ListWriter::kube(dir, "nodes.json");
     let mut wc = ListWriter::kube(dir, "csinodes.json");
     for k in 0..nodes {
         let name = node_name(k);
         let zone = zone_of(k);
+        let attached: Vec<Value> = (k * PODS_PER_NODE..n.min((k + 1) * PODS_PER_NODE))
+            .filter(|&i| va_attached(i))
+            .map(|i| json!({"name": format!("kubernetes.io/csi/ebs.csi.aws.com^{}", vol_id(i)), "devicePath": ""}))
+            .collect();
         wn.push(&json!({"apiVersion": "v1", "kind": "Node",
             "metadata": {"name": name, "uid": uid(3, k), "creationTimestamp": T0,
                 "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "node.kubernetes.io/instance-type": "m5.4xlarge",
@@ -149,7 +156,8 @@ pub fn write(dir: &Path, n: usize) {
             "status": {"capacity": {"cpu": "16", "memory": "64Gi", "pods": "110"},
                 "allocatable": {"cpu": "15890m", "memory": "62Gi", "pods": "110"},
                 "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "lastHeartbeatTime": NOW, "lastTransitionTime": T0}],
-                "nodeInfo": {"kubeletVersion": "v1.36.3", "osImage": "Amazon Linux 2023", "containerRuntimeVersion": "containerd://2.1.0"}}}));
+                "nodeInfo": {"kubeletVersion": "v1.36.3", "osImage": "Amazon Linux 2023", "containerRuntimeVersion": "containerd://2.1.0"},
+                "volumesAttached": attached}}));
         wc.push(&json!({"apiVersion": "storage.k8s.io/v1", "kind": "CSINode",
             "metadata": {"name": name, "uid": uid(4, k), "creationTimestamp": T0},
             "spec": {"drivers": [{"name": "ebs.csi.aws.com", "nodeID": inst_id(k), "allocatable": {"count": 25},

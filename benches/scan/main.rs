@@ -3,7 +3,8 @@
 //! Budget: N = 10,000 in under 1 s wall time and 200 MB peak RSS. Prints time and max RSS (from
 //! `wait4`'s rusage of the child) for each N, and the in-process split load / think / render.
 //!
-//! Run: `cargo bench --bench scan` (sizes: `SCAN_BENCH_SIZES=1000,10000,50000`, the default).
+//! Run: `cargo bench --bench scan` (sizes: `SCAN_BENCH_SIZES=1000,10000,50000`, the default;
+//! `SCAN_BENCH_KEEP=DIR` writes the first size's snapshot to DIR and stops, for profiling).
 
 mod gen;
 
@@ -60,6 +61,13 @@ fn main() {
         "{:>7} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
         "N", "files MB", "wall ms", "(min)", "RSS MB", "load ms", "think ms", "json ms", "findings"
     );
+    // SCAN_BENCH_KEEP=DIR: write the snapshot of the first size there and stop (for profiling).
+    if let Ok(keep) = std::env::var("SCAN_BENCH_KEEP") {
+        std::fs::create_dir_all(&keep).expect("create SCAN_BENCH_KEEP");
+        gen::write(std::path::Path::new(&keep), sizes[0]);
+        println!("wrote a snapshot of {} pods to {keep}", sizes[0]);
+        return;
+    }
     let mut over_budget = Vec::new();
     for n in sizes {
         let dir = tempfile::tempdir().expect("tempdir");

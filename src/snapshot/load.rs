@@ -123,11 +123,50 @@ impl Loader {
 
     fn load_text(&mut self, origin: &Path, text: &str) -> Result<()> {
         self.snapshot.offline = true;
+        let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+        if trimmed.starts_with('{') {
+            return self.load_json(origin, trimmed);
+        }
         let docs = parse_documents(origin, text)?;
         for (i, doc) in docs.into_iter().enumerate() {
             self.load_document(origin, i + 1, doc)?;
         }
         Ok(())
+    }
+
+    /// JSON objects (one or several concatenated), streamed: a List's items are loaded one at a
+    /// time as they are parsed, so a 50,000-item dump never exists as one JSON tree.
+    fn load_json(&mut self, origin: &Path, text: &str) -> Result<()> {
+        use serde::de::DeserializeSeed;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let mut index = 0;
+        loop {
+            // Only whitespace left: done; anything else is the next document.
+            if de.end().is_ok() {
+                return Ok(());
+            }
+            index += 1;
+            let mut failed = None;
+            let seed = JsonDoc {
+                loader: self,
+                origin,
+                index,
+                failed: &mut failed,
+            };
+            if let Err(e) = seed.deserialize(&mut de) {
+                return Err(failed.unwrap_or_else(|| {
+                    Error::input(
+                        origin,
+                        format!(
+                            "invalid JSON at line {}, column {}: {}",
+                            e.line(),
+                            e.column(),
+                            json_reason(&e)
+                        ),
+                    )
+                }));
+            }
+        }
     }
 
     fn load_document(&mut self, origin: &Path, index: usize, mut doc: Value) -> Result<()> {
@@ -143,11 +182,7 @@ impl Loader {
         if map.contains_key("node") && map.contains_key("pods") {
             return self.load_node_stats(origin, doc);
         }
-        if !map.contains_key("kind")
-            && ["Volumes", "Reservations", "AvailabilityZones"]
-                .iter()
-                .any(|k| map.contains_key(*k))
-        {
+        if !map.contains_key("kind") && EC2_LISTS.iter().any(|k| map.contains_key(*k)) {
             return self.load_ec2(origin, index, doc);
         }
         let kind = map
@@ -200,8 +235,9 @@ impl Loader {
         index: usize,
         kind: &str,
         api_version: &str,
-        doc: Value,
+        mut doc: Value,
     ) -> Result<()> {
+        slim(kind, &mut doc);
         let name = doc
             .pointer("/metadata/name")
             .and_then(Value::as_str)
@@ -250,6 +286,24 @@ impl Loader {
 
     /// AWS CLI JSON: `describe-volumes`, `describe-instances`, `describe-availability-zones`.
     fn load_ec2(&mut self, origin: &Path, index: usize, mut doc: Value) -> Result<()> {
+        for key in EC2_LISTS {
+            let Some(Value::Array(items)) = doc.get_mut(key).map(Value::take) else {
+                continue;
+            };
+            for item in items {
+                self.ec2_item(origin, index, key, item)?;
+            }
+            match key {
+                "Volumes" => self.snapshot.mark_read(Kind::EbsVolume, Scope::All),
+                "Reservations" => self.snapshot.mark_read(Kind::Ec2Instance, Scope::All),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// One element of an AWS CLI `describe-*` list (`key` names the list).
+    fn ec2_item(&mut self, origin: &Path, index: usize, key: &str, item: Value) -> Result<()> {
         let bad = |what: &str, e: serde_json::Error| {
             Error::input(
                 origin,
@@ -260,29 +314,25 @@ impl Loader {
             )
         };
         let ec2 = &mut self.snapshot.ec2;
-        if let Some(v) = doc.get_mut("Volumes").map(Value::take) {
-            let vols: Vec<ec2::Volume> =
-                serde_json::from_value(v).map_err(|e| bad("describe-volumes", e))?;
-            self.stats.objects += vols.len();
-            ec2.volumes.extend(vols);
-            self.snapshot.mark_read(Kind::EbsVolume, Scope::All);
-        }
-        let ec2 = &mut self.snapshot.ec2;
-        if let Some(r) = doc.get_mut("Reservations").map(Value::take) {
-            let res: Vec<ec2::Reservation> =
-                serde_json::from_value(r).map_err(|e| bad("describe-instances", e))?;
-            for r in res {
+        match key {
+            "Volumes" => {
+                let v: ec2::Volume =
+                    serde_json::from_value(item).map_err(|e| bad("describe-volumes", e))?;
+                ec2.volumes.push(v);
+                self.stats.objects += 1;
+            }
+            "Reservations" => {
+                let r: ec2::Reservation =
+                    serde_json::from_value(item).map_err(|e| bad("describe-instances", e))?;
                 self.stats.objects += r.instances.len();
                 ec2.instances.extend(r.instances);
             }
-            self.snapshot.mark_read(Kind::Ec2Instance, Scope::All);
-        }
-        let ec2 = &mut self.snapshot.ec2;
-        if let Some(z) = doc.get_mut("AvailabilityZones").map(Value::take) {
-            let zones: Vec<ec2::AvailabilityZone> =
-                serde_json::from_value(z).map_err(|e| bad("describe-availability-zones", e))?;
-            self.stats.objects += zones.len();
-            ec2.zones.extend(zones);
+            _ => {
+                let z: ec2::AvailabilityZone = serde_json::from_value(item)
+                    .map_err(|e| bad("describe-availability-zones", e))?;
+                ec2.zones.push(z);
+                self.stats.objects += 1;
+            }
         }
         Ok(())
     }
@@ -351,6 +401,169 @@ pub fn add_node_stats(snap: &mut Snapshot, summaries: Vec<Value>, coverage: Cove
     match coverage {
         Coverage::Read(scope) => snap.mark_read(Kind::NodeStats, scope),
         other => snap.mark_unread(Kind::NodeStats, other),
+    }
+}
+
+/// The lists of AWS CLI `describe-volumes`, `describe-instances` and
+/// `describe-availability-zones` output.
+const EC2_LISTS: [&str; 3] = ["Volumes", "Reservations", "AvailabilityZones"];
+
+/// One top-level JSON document, loaded as it is parsed (see `Loader::load_json`).
+struct JsonDoc<'l, 'p> {
+    loader: &'l mut Loader,
+    origin: &'p Path,
+    index: usize,
+    /// The loading error (not a syntax error) that stopped the parse.
+    failed: &'l mut Option<Error>,
+}
+
+impl JsonDoc<'_, '_> {
+    fn load(&mut self, doc: Value) -> std::result::Result<(), String> {
+        let r = self.loader.load_document(self.origin, self.index, doc);
+        self.record(r)
+    }
+
+    fn ec2_item(&mut self, key: &str, item: Value) -> std::result::Result<(), String> {
+        let r = self.loader.ec2_item(self.origin, self.index, key, item);
+        self.record(r)
+    }
+
+    fn record(&mut self, r: Result<()>) -> std::result::Result<(), String> {
+        r.map_err(|e| {
+            let m = e.to_string();
+            *self.failed = Some(e);
+            m
+        })
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for JsonDoc<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for JsonDoc<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        mut self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        use serde::de::Error as _;
+        let mut fields = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            // A List's items, or an AWS CLI list, load as they are parsed; typed items wait
+            // for the List's own kind when they lack theirs (kubectl prints `items` first).
+            let ec2_key = EC2_LISTS.iter().copied().find(|l| *l == key);
+            let value = if key == "items" || ec2_key.is_some() {
+                let rest = map.next_value_seed(JsonItems {
+                    doc: &mut self,
+                    ec2_key,
+                })?;
+                Value::Array(rest.map_err(A::Error::custom)?)
+            } else {
+                map.next_value::<Value>()?
+            };
+            fields.insert(key, value);
+        }
+        self.load(Value::Object(fields)).map_err(A::Error::custom)
+    }
+}
+
+/// A List's `items` (items naming their kind are loaded as they are parsed; the rest are
+/// returned), or an AWS CLI list (`ec2_key`: every element loaded as parsed). A loading error
+/// is returned as `Err` (and recorded in the document).
+struct JsonItems<'d, 'l, 'p> {
+    doc: &'d mut JsonDoc<'l, 'p>,
+    ec2_key: Option<&'static str>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for JsonItems<'_, '_, '_> {
+    type Value = std::result::Result<Vec<Value>, String>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for JsonItems<'_, '_, '_> {
+    type Value = std::result::Result<Vec<Value>, String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of objects")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut rest = Vec::new();
+        while let Some(item) = seq.next_element::<Value>()? {
+            let loaded = match self.ec2_key {
+                Some(key) => self.doc.ec2_item(key, item),
+                None if item.get("kind").is_some_and(Value::is_string)
+                    && item.get("apiVersion").is_some_and(Value::is_string) =>
+                {
+                    self.doc.load(item)
+                }
+                None => {
+                    rest.push(item);
+                    Ok(())
+                }
+            };
+            if let Err(e) = loaded {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(rest))
+    }
+}
+
+/// Drops what no rule reads and what costs most memory at 10,000 pods: managedFields, the
+/// last-applied annotation, and a pod's volumes other than claims (service account tokens,
+/// config maps: each one a 3 KB struct) and its containers' env, probes and resources.
+fn slim(kind: &str, doc: &mut Value) {
+    if let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+        if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+            a.remove("kubectl.kubernetes.io/last-applied-configuration");
+        }
+    }
+    if kind != "Pod" {
+        return;
+    }
+    let Some(spec) = doc.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if let Some(Value::Array(volumes)) = spec.get_mut("volumes") {
+        volumes
+            .retain(|v| v.get("persistentVolumeClaim").is_some() || v.get("ephemeral").is_some());
+    }
+    for list in ["containers", "initContainers"] {
+        for c in spec
+            .get_mut(list)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            c.retain(|k, _| {
+                matches!(
+                    k.as_str(),
+                    "name" | "image" | "volumeMounts" | "volumeDevices"
+                )
+            });
+        }
     }
 }
 
@@ -482,5 +695,57 @@ mod tests {
         assert_eq!(snap.volume_stats.len(), 4);
         assert_eq!(snap.raw_node_stats.len(), 1);
         assert_eq!(snap.unknown_reason(Kind::NodeStats, None), None);
+    }
+}
+
+#[cfg(test)]
+mod json_stream_tests {
+    use super::*;
+
+    const POD: &str = r#"{"metadata":{"name":"db-0","namespace":"prod","managedFields":[{"manager":"kubectl"}],
+        "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}","keep":"me"}},"spec":{"containers":[]}}"#;
+
+    #[test]
+    fn a_typed_list_whose_items_come_before_its_kind_loads_them_as_that_kind() {
+        let text =
+            format!(r#"{{"apiVersion":"v1","items":[{POD}],"kind":"PodList","metadata":{{}}}}"#);
+        let (snap, stats) = load_str(Path::new("pods.json"), &text).expect("loads");
+        assert_eq!(snap.pods.len(), 1);
+        assert!(snap.unknown_reason(Kind::Pod, None).is_none(), "pods read");
+        assert_eq!(stats.objects, 1);
+        let meta = &snap.pods[0].metadata;
+        assert!(meta.managed_fields.is_none(), "managedFields dropped");
+        let ann = meta.annotations.as_ref().expect("annotations");
+        assert!(!ann.contains_key("kubectl.kubernetes.io/last-applied-configuration"));
+        assert_eq!(ann.get("keep").map(String::as_str), Some("me"));
+    }
+
+    #[test]
+    fn concatenated_lists_and_objects_all_load() {
+        let pod = POD.replacen('{', r#"{"apiVersion":"v1","kind":"Pod","#, 1);
+        let text = format!(
+            r#"{{"apiVersion":"v1","kind":"List","items":[{pod}]}}
+            {{"apiVersion":"v1","kind":"PersistentVolumeList","items":[]}} {pod}"#
+        );
+        let (snap, _) = load_str(Path::new("all.json"), &text).expect("loads");
+        assert_eq!(snap.pods.len(), 1, "the same pod twice is one");
+        assert!(snap.pvs.is_empty());
+        assert!(
+            snap.unknown_reason(Kind::PersistentVolume, None).is_none(),
+            "an empty typed List means there are none"
+        );
+    }
+
+    #[test]
+    fn a_bad_item_or_bad_syntax_in_a_stream_is_one_clear_error() {
+        let text = r#"{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"},"spec":{"containers":"nope"}}]}"#;
+        let e = load_str(Path::new("bad.json"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("bad.json") && e.contains("Pod x"), "{e}");
+        let e = load_str(Path::new("cut.json"), r#"{"items":[{"a":1},"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid JSON at line 1"), "{e}");
     }
 }

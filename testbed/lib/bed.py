@@ -38,6 +38,19 @@ def die(msg):
     sys.exit(1)
 
 
+def kubelet_endpoints():
+    """(HOST_IP, [port per node in zone order]) from $STATE/ports; HOST_IP may be empty."""
+    vals = {}
+    try:
+        with open(os.path.join(STATE, "ports")) as f:
+            for line in f:
+                k, _, v = line.strip().partition("=")
+                vals[k] = v.strip('"')
+    except OSError:
+        pass
+    return vals.get("HOST_IP", ""), [int(p) for p in vals.get("KUBELET_PORTS", "").split()]
+
+
 def bed_env():
     """The variables `up` wrote to $STATE/env (KUBECONFIG, AWS_*)."""
     env = {}

@@ -267,6 +267,110 @@ def cmd_kubelet_driver(a):
     print(f"csinode/{a.node} drivers={[d['name'] for d in drivers]}")
 
 
+# The kubelet's stats summary (GET /stats/summary on its port, reached through the apiserver's
+# node proxy): pods[].volume[] as the kubelet's volume stats provider fills it. One JSON file per
+# node under $STATE/stats holds the pod entries written by `kubelet-sim stats`.
+
+def _stats_path(node):
+    return os.path.join(bed.STATE, "stats", node + ".json")
+
+
+def _read_stats(node):
+    try:
+        with open(_stats_path(node)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def cmd_kubelet_stats(a):
+    pod = bed.kget("pod", a.pod, a.namespace)
+    node = pod["spec"].get("nodeName")
+    if not node:
+        raise BedError(f"pod {a.namespace}/{a.pod} is not scheduled: no kubelet reports its volumes")
+    vols = [v for v in pod["spec"].get("volumes", []) if "persistentVolumeClaim" in v]
+    vol = next((v for v in vols if v["name"] == a.volume), None) if a.volume else (vols[0] if vols else None)
+    if not vol:
+        raise BedError(f"pod {a.namespace}/{a.pod} has no PVC volume {a.volume or ''}".strip())
+    claim = vol["persistentVolumeClaim"]["claimName"]
+    pvc = bed.kget("pvc", claim, a.namespace)
+    pv = pv_for_claim(pvc)
+    if not pv:
+        raise BedError(f"claim {a.namespace}/{claim} is not bound")
+    # ext4 on an N GiB device: a little under N GiB usable, one inode per 16 KiB.
+    capacity = _gib(pv["spec"]["capacity"]["storage"]) * 2**30 * 984 // 1024
+    used = int(capacity * a.used / 100)
+    inodes = capacity // 16384
+    inodes_used = int(inodes * a.inodes_used / 100)
+    t = bed.rfc3339()
+    entry = {
+        "podRef": {"name": a.pod, "namespace": a.namespace, "uid": pod["metadata"]["uid"]},
+        "startTime": pod.get("status", {}).get("startTime", t),
+        "volume": [{
+            "time": t, "availableBytes": capacity - used, "capacityBytes": capacity, "usedBytes": used,
+            "inodesFree": inodes - inodes_used, "inodes": inodes, "inodesUsed": inodes_used,
+            "name": vol["name"], "pvcRef": {"name": claim, "namespace": a.namespace},
+        }],
+    }
+    stats = _read_stats(node)
+    stats[f"{a.namespace}/{a.pod}"] = entry
+    os.makedirs(os.path.dirname(_stats_path(node)), exist_ok=True)
+    tmp = _stats_path(node) + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(stats, f)
+    os.replace(tmp, _stats_path(node))
+    print(f"node/{node} stats: {a.namespace}/{a.pod} volume {vol['name']} ({claim}) "
+          f"{used}/{capacity} bytes, {inodes_used}/{inodes} inodes")
+
+
+def cmd_kubelet_serve_stats(a):
+    """Serve GET /stats/summary for each bed node on its kubeletPort (TLS with the apiserver's
+    self-signed pair: the apiserver runs without --kubelet-certificate-authority)."""
+    import http.server
+    import ssl
+    import threading
+
+    with open(os.path.join(bed.STATE, "nodes.json")) as f:
+        nodes = [n for n in json.load(f) if n.get("externalIp") and n.get("kubeletPort")]
+    if not nodes:
+        raise BedError("nodes.json has no externalIp/kubeletPort: the bed was started without a host address")
+    started = bed.rfc3339()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    pki = os.path.join(bed.STATE, "pki", "apiserver")
+    ctx.load_cert_chain(os.path.join(pki, "apiserver.crt"), os.path.join(pki, "apiserver.key"))
+
+    def handler_for(node):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path.split("?")[0] != "/stats/summary":
+                    self.send_error(404)
+                    return
+                body = json.dumps({
+                    "node": {"nodeName": node, "systemContainers": [], "startTime": started},
+                    "pods": list(_read_stats(node).values()),
+                }).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, fmt, *args):
+                print(f"{node}: {fmt % args}", flush=True)
+        return Handler
+
+    servers = []
+    for n in nodes:
+        srv = http.server.ThreadingHTTPServer((n["externalIp"], n["kubeletPort"]), handler_for(n["node"]))
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        servers.append(srv)
+        print(f"kubelet-sim: /stats/summary of {n['node']} on https://{n['externalIp']}:{n['kubeletPort']}",
+              flush=True)
+    for srv in servers[1:]:
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    servers[0].serve_forever()
+
+
 def kubelet_main(argv):
     p = argparse.ArgumentParser(prog="kubelet-sim", description=(
         "Stands in for the kubelet (and the CSI node plugin registration) on the bed's fake nodes."))
@@ -304,6 +408,18 @@ def kubelet_main(argv):
     g.add_argument("--set", nargs="+", metavar="UNIQUE_NAME")
     g.add_argument("--clear", action="store_true")
     s.set_defaults(fn=cmd_kubelet_in_use)
+
+    s = sub.add_parser("stats", help="the kubelet's volume stats for a pod's PVC volume, served in the "
+                       "node's /stats/summary (serve-stats)")
+    s.add_argument("pod"); s.add_argument("-n", "--namespace", default="default")
+    s.add_argument("--volume", help="pod volume name (default: the first PVC volume)")
+    s.add_argument("--used", type=float, required=True, metavar="PERCENT", help="bytes used, in %% of capacity")
+    s.add_argument("--inodes-used", type=float, default=1.0, metavar="PERCENT")
+    s.set_defaults(fn=cmd_kubelet_stats)
+
+    s = sub.add_parser("serve-stats", help="serve GET /stats/summary for every node on its kubelet port "
+                       "(started by up; the apiserver's node proxy reaches it)")
+    s.set_defaults(fn=cmd_kubelet_serve_stats)
 
     s = sub.add_parser("reap", help="finish deleting terminating pods on the bed's nodes (grace 0)")
     s.add_argument("-n", "--namespace"); s.add_argument("--node")

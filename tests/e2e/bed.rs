@@ -21,6 +21,8 @@ pub struct BedNode {
 /// The running bed.
 pub struct Bed {
     pub nodes: Vec<BedNode>,
+    /// kubelet-sim serves the nodes' /stats/summary (the host has an address to serve it on).
+    pub kubelet_stats: bool,
     pub testbed: PathBuf,
 }
 
@@ -30,6 +32,7 @@ impl Bed {
         let dir = PathBuf::from(std::env::var_os("KSTOR_BED_DIR")?);
         let text = std::fs::read_to_string(dir.join("nodes.json")).ok()?;
         let v: Value = serde_json::from_str(&text).ok()?;
+        let kubelet_stats = v.as_array()?.iter().all(|n| n["kubeletPort"].is_u64());
         let nodes = v
             .as_array()?
             .iter()
@@ -41,6 +44,7 @@ impl Bed {
             .collect();
         Some(Bed {
             nodes,
+            kubelet_stats,
             testbed: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testbed"),
         })
     }

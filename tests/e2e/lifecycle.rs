@@ -399,3 +399,49 @@ pub fn multiple_default_storageclasses(_bed: &Bed, id: &str) -> Res {
     kubectl(&["delete", "storageclass", &first, &second])?;
     result
 }
+
+/// Two databases fill their volumes: the kubelet's stats summary (kubelet-sim serve-stats, read
+/// through the real apiserver's node proxy) says 99.5% and 93% used. `--kubelet-stats` reads it.
+pub fn volume_full(bed: &Bed, id: &str) -> Res {
+    if !bed.kubelet_stats {
+        println!(
+            "e2e: volume_full: the bed has no kubelet stats endpoint (no host address): skipped"
+        );
+        return Ok(());
+    }
+    let ns = namespace("full", id)?;
+    let (_, node) = running_pod_with_claim(bed, id, &ns, "data-pg-0", "pg-0", "20Gi")?;
+    running_pod_with_claim(bed, id, &ns, "data-pg-1", "pg-1", "20Gi")?;
+    bed.sim(
+        "kubelet-sim",
+        &["stats", "pg-0", "-n", &ns, "--used", "99.5"],
+    )?;
+    bed.sim("kubelet-sim", &["stats", "pg-1", "-n", &ns, "--used", "93"])?;
+
+    let plain = storage(&["why", "pod/pg-0", "-n", &ns])?;
+    check(plain.problems().is_empty(), || {
+        format!(
+            "without --kubelet-stats usage is not read: {:?}",
+            plain.problems()
+        )
+    })?;
+    let out = storage(&["why", "pod/pg-0", "-n", &ns, "--kubelet-stats"])?;
+    check(
+        out.codes().first().map(String::as_str) == Some("volume-full"),
+        || format!("volume-full first: {:?} {}", out.codes(), out.stderr),
+    )?;
+    let f = out.finding("volume-full")?;
+    contains_all(
+        "volume-full",
+        &f.to_string(),
+        &[
+            &format!("Claim {ns}/data-pg-0 (pod {ns}/pg-0) is full"),
+            &format!("kubelet stats on node {node}"),
+            "30Gi",
+        ],
+    )?;
+    let out = storage(&["why", "pod/pg-1", "-n", &ns, "--kubelet-stats"])?;
+    let f = out.finding("volume-nearly-full")?;
+    check(f["severity"] == "warning", || format!("a warning: {f}"))?;
+    contains_all("volume-nearly-full", &f.to_string(), &["data-pg-1", "93"])
+}

@@ -113,6 +113,10 @@ pub const PHASE_PARALLEL: &[Scenario] = &[
         run: crate::lifecycle::mount_failed,
     },
     Scenario {
+        name: "volume_full",
+        run: crate::lifecycle::volume_full,
+    },
+    Scenario {
         name: "orphans_and_unclaimed",
         run: crate::lifecycle::orphans_and_unclaimed,
     },

@@ -103,10 +103,9 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             .filter(|va| va.metadata.deletion_timestamp.is_none())
             .collect();
         let pods: Vec<&Pod> = cx
-            .pods
-            .iter()
-            .copied()
-            .filter(|p| !pod_started(p) && uses_pv(cx, p, pv_name))
+            .focused_pods_on_pv(pv_name)
+            .into_iter()
+            .filter(|p| !pod_started(p))
             .collect();
 
         // 1. An error recorded on the VolumeAttachment.
@@ -250,12 +249,6 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             )));
         }
     }
-}
-
-fn uses_pv(cx: &Ctx, pod: &Pod, pv: &str) -> bool {
-    super::pod_pvs(cx, pod)
-        .iter()
-        .any(|(_, p)| p.metadata.name.as_deref() == Some(pv))
 }
 
 #[cfg(test)]

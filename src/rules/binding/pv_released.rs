@@ -5,6 +5,7 @@ use super::fit;
 use crate::ctx::Ctx;
 use crate::k8s;
 use crate::snapshot::Lookup;
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
 pub static RULE: Rule = Rule {
     code: "pv-released",
@@ -18,6 +19,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
+    let pending: Vec<&PersistentVolumeClaim> = cx
+        .pvcs
+        .iter()
+        .copied()
+        .filter(|pvc| k8s::pvc_phase(pvc) == "Pending")
+        .collect();
     for pv in &cx.snap.pvs {
         if k8s::pv_phase(pv) != "Released" {
             continue;
@@ -26,10 +33,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         };
         let name = pv.metadata.name.as_deref().unwrap_or_default();
-        let waiting: Vec<String> = cx
-            .pvcs
+        let waiting: Vec<String> = pending
             .iter()
-            .filter(|pvc| k8s::pvc_phase(pvc) == "Pending")
             .filter(
                 |pvc| match pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()) {
                     Some(v) if !v.is_empty() => v == name,
@@ -40,7 +45,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             )
             .map(|pvc| fit::claim_key(pvc))
             .collect();
-        let in_focus = cx.pvs.iter().any(|p| std::ptr::eq(*p, pv));
+        let in_focus = cx.pv_in_focus(pv);
         if !in_focus && waiting.is_empty() {
             continue;
         }

@@ -56,11 +56,7 @@ pub fn found_volume<'a>(cx: &Ctx<'a>, id: &str) -> Option<&'a Volume> {
 
 /// The node whose `spec.providerID` names this instance.
 pub fn node_of_instance<'a>(cx: &Ctx<'a>, instance_id: &str) -> Option<&'a str> {
-    cx.snap
-        .nodes
-        .iter()
-        .find(|n| k8s::node_instance_id(n) == Some(instance_id))
-        .and_then(|n| n.metadata.name.as_deref())
+    cx.node_of_instance(instance_id)
 }
 
 /// The instance id of a node, by name.
@@ -77,11 +73,9 @@ pub fn pods_on_pv<'a>(cx: &Ctx<'a>, pv: &PersistentVolume) -> Vec<(&'a Pod, Opti
         claim.namespace.as_deref().unwrap_or_default(),
         claim.name.as_deref().unwrap_or_default(),
     );
-    cx.pods
-        .iter()
-        .copied()
-        .filter(|p| p.metadata.namespace.as_deref() == Some(ns))
-        .filter(|p| k8s::pod_claims(p).iter().any(|(_, c)| c == name))
+    cx.pods_using(ns, name)
+        .into_iter()
+        .filter(|p| cx.pod_in_focus(p))
         .map(|p| {
             let node = p
                 .spec

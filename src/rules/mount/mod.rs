@@ -387,15 +387,15 @@ pub(crate) fn focused_usage<'a>(cx: &Ctx<'a>) -> Vec<Usage<'a>> {
         else {
             continue;
         };
-        let pod_in_focus = cx.pods.iter().any(|p| {
-            p.metadata.namespace.as_deref() == Some(s.pod_namespace.as_str())
-                && p.metadata.name.as_deref() == Some(s.pod_name.as_str())
-        });
-        let pvc_in_focus = cx.pvcs.iter().any(|c| {
-            c.metadata.namespace.as_deref() == Some(pvc_ns)
-                && c.metadata.name.as_deref() == Some(pvc_name)
-        });
-        if !(pod_in_focus || pvc_in_focus) || !seen.insert((pvc_ns, pvc_name)) {
+        let pod_in_focus = || {
+            cx.pods.iter().any(|p| {
+                p.metadata.namespace.as_deref() == Some(s.pod_namespace.as_str())
+                    && p.metadata.name.as_deref() == Some(s.pod_name.as_str())
+            })
+        };
+        if !(cx.pvc_in_focus(pvc_ns, pvc_name) || pod_in_focus())
+            || !seen.insert((pvc_ns, pvc_name))
+        {
             continue;
         }
         if let Some(u) = usage(s) {

@@ -31,6 +31,7 @@ pub(crate) fn is_attach_limit(message: &str) -> bool {
 }
 
 /// Kubernetes' view of one node's slots for one driver.
+#[derive(Clone)]
 struct Slots {
     limit: i64,
     /// VolumeAttachments of the driver on the node (attached or pending), other than the pod's.
@@ -59,10 +60,9 @@ fn slots(cx: &Ctx, node: &str, driver: &str, own: &BTreeSet<&str>) -> Option<Slo
         .as_ref()?
         .count?;
     let used = cx
-        .snap
-        .volume_attachments
-        .iter()
-        .filter(|va| va.spec.attacher == driver && va.spec.node_name == node)
+        .attachments_on(node)
+        .into_iter()
+        .filter(|va| va.spec.attacher == driver)
         .filter(|va| {
             !va.spec
                 .source
@@ -332,6 +332,7 @@ fn unscheduled(
         .filter(|n| k8s::pod_admits_node(pod, n))
         .filter(|n| pvs.iter().all(|pv| k8s::pv_admits_node(pv, n)))
         .collect();
+    let scheduler_says = sched_event.is_some() || condition.is_some();
     let mut full = Vec::new();
     let mut known = 0;
     for n in &candidates {
@@ -340,19 +341,23 @@ fn unscheduled(
             .iter()
             .filter_map(|d| slots(cx, name, d, own).map(|s| (d.clone(), s)))
             .collect();
-        if per_driver.is_empty() {
-            continue;
-        }
-        known += 1;
-        if let Some((d, s)) = per_driver
-            .into_iter()
+        let found_full = per_driver
+            .iter()
             .find(|(_, s)| s.used as i64 >= s.limit)
-        {
-            full.push((name.to_string(), d, s));
+            .cloned();
+        if !per_driver.is_empty() {
+            known += 1;
+        }
+        match found_full {
+            Some((d, s)) => full.push((name.to_string(), d, s)),
+            // One node with room (or unknown) and no word from the scheduler: nothing to report,
+            // and no need to count the other nodes (a scan has hundreds).
+            None if !scheduler_says => return,
+            None => {}
         }
     }
     let all_full = !candidates.is_empty() && known == candidates.len() && full.len() == known;
-    if !all_full && sched_event.is_none() && condition.is_none() {
+    if !all_full && !scheduler_says {
         return;
     }
     let listed: Vec<String> = full.iter().map(|(n, d, s)| slots_text(n, d, s)).collect();

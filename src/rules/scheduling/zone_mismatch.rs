@@ -112,7 +112,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             "add a node in {} (e.g. scale a node group there), or snapshot the volume and restore it in a zone with nodes",
             if zones.is_empty() { "that topology".to_string() } else { zones.join(", ") }
         ));
-        for pod in cx.pods.iter().filter(|p| uses_pv(cx, p, &name)) {
+        for pod in cx.focused_pods_on_pv(&name) {
             if let Some(e) = scheduling_conflict(cx, pod) {
                 f = f.evidence(e);
             }
@@ -331,18 +331,6 @@ fn admits(pv: &PersistentVolume, node: &Node) -> bool {
     }
     let zones = k8s::pv_zones(pv);
     zones.is_empty() || k8s::node_zone(node).is_some_and(|z| zones.iter().any(|v| v == z))
-}
-
-fn uses_pv(cx: &Ctx, pod: &k8s_openapi::api::core::v1::Pod, pv: &str) -> bool {
-    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
-    k8s::pod_claims(pod)
-        .iter()
-        .any(|(_, c)| match cx.pvc(ns, c) {
-            Lookup::Found(pvc) => {
-                pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()) == Some(pv)
-            }
-            _ => false,
-        })
 }
 
 /// The scheduler's FailedScheduling event naming a volume affinity conflict, as evidence.
