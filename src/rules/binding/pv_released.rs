@@ -33,8 +33,9 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         };
         let name = pv.metadata.name.as_deref().unwrap_or_default();
-        let waiting: Vec<String> = pending
+        let waiting_claims: Vec<&PersistentVolumeClaim> = pending
             .iter()
+            .copied()
             .filter(
                 |pvc| match pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()) {
                     Some(v) if !v.is_empty() => v == name,
@@ -43,8 +44,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                     }),
                 },
             )
-            .map(|pvc| fit::claim_key(pvc))
             .collect();
+        let waiting: Vec<String> = waiting_claims.iter().map(|p| fit::claim_key(p)).collect();
         let in_focus = cx.pv_in_focus(pv);
         if !in_focus && waiting.is_empty() {
             continue;
@@ -109,11 +110,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             f = f.evidence(cx.event_evidence(e));
         }
         let refused = format!("volume \"{name}\" already bound to a different claim");
-        for pvc in cx
-            .pvcs
-            .iter()
-            .filter(|p| waiting.contains(&fit::claim_key(p)))
-        {
+        for pvc in &waiting_claims {
             if let Some(e) = cx
                 .pvc_events(pvc)
                 .into_iter()
