@@ -6,46 +6,83 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 fn manifest() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/krew-manifest.yaml")).expect("krew-manifest.yaml");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/krew-manifest.yaml"))
+        .expect("krew-manifest.yaml");
     serde_saphyr::from_str(&text).expect("valid YAML")
 }
 
 fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    s.len() == 64
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
 }
 
 #[test]
 fn manifest_follows_krew_rules() {
     let m = manifest();
-    assert_eq!(m["apiVersion"], "krew.googlecontainertools.github.com/v1alpha2");
+    assert_eq!(
+        m["apiVersion"],
+        "krew.googlecontainertools.github.com/v1alpha2"
+    );
     assert_eq!(m["kind"], "Plugin");
     let name = m["metadata"]["name"].as_str().unwrap();
-    assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{name}");
+    assert!(
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+        "{name}"
+    );
     let spec = &m["spec"];
     let version = spec["version"].as_str().unwrap();
-    assert_eq!(version, format!("v{}", env!("CARGO_PKG_VERSION")), "manifest version follows Cargo.toml");
+    assert_eq!(
+        version,
+        format!("v{}", env!("CARGO_PKG_VERSION")),
+        "manifest version follows Cargo.toml"
+    );
     assert!(spec["homepage"].as_str().unwrap().starts_with("https://"));
     let short = spec["shortDescription"].as_str().unwrap();
     assert!(!short.is_empty() && short.len() <= 80, "{short}");
     let description = spec["description"].as_str().unwrap();
-    assert!(description.contains("Permissions"), "the description names the permissions it needs");
+    assert!(
+        description.contains("Permissions"),
+        "the description names the permissions it needs"
+    );
     let platforms = spec["platforms"].as_array().unwrap();
     assert!(!platforms.is_empty());
     let mut selectors = HashSet::new();
     for p in platforms {
         let labels = &p["selector"]["matchLabels"];
-        let (os, arch) = (labels["os"].as_str().unwrap(), labels["arch"].as_str().unwrap());
+        let (os, arch) = (
+            labels["os"].as_str().unwrap(),
+            labels["arch"].as_str().unwrap(),
+        );
         assert!(["linux", "darwin", "windows"].contains(&os), "{os}");
         assert!(["amd64", "arm64"].contains(&arch), "{arch}");
-        assert!(selectors.insert((os, arch)), "duplicate selector {os}/{arch}");
+        assert!(
+            selectors.insert((os, arch)),
+            "duplicate selector {os}/{arch}"
+        );
         let uri = p["uri"].as_str().unwrap();
-        assert!(uri.starts_with("https://") && (uri.ends_with(".tar.gz") || uri.ends_with(".zip")), "{uri}");
-        assert!(uri.contains(version) && uri.contains(&format!("-{os}-{arch}.")), "{uri}");
+        assert!(
+            uri.starts_with("https://") && (uri.ends_with(".tar.gz") || uri.ends_with(".zip")),
+            "{uri}"
+        );
+        assert!(
+            uri.contains(version) && uri.contains(&format!("-{os}-{arch}.")),
+            "{uri}"
+        );
         assert!(is_sha256(p["sha256"].as_str().unwrap()), "{p}");
         let bin = p["bin"].as_str().unwrap();
         let files = p["files"].as_array().unwrap();
-        assert!(files.iter().any(|f| f["from"] == bin && f["to"] == "."), "bin {bin} is installed by files");
-        assert!(files.iter().any(|f| f["from"] == "LICENSE"), "the license ships");
+        assert!(
+            files.iter().any(|f| f["from"] == bin && f["to"] == "."),
+            "bin {bin} is installed by files"
+        );
+        assert!(
+            files.iter().any(|f| f["from"] == "LICENSE"),
+            "the license ships"
+        );
         if os == "windows" {
             assert!(bin.ends_with(".exe"));
         }
@@ -62,8 +99,17 @@ fn krew_validator_accepts_the_manifest() {
     };
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("storage.yaml");
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/krew-manifest.yaml"), &copy).unwrap();
-    let out = std::process::Command::new(validator).arg("-manifest").arg(&copy).arg("-skip-install").output().unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/krew-manifest.yaml"),
+        &copy,
+    )
+    .unwrap();
+    let out = std::process::Command::new(validator)
+        .arg("-manifest")
+        .arg(&copy)
+        .arg("-skip-install")
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "validate-krew-manifest: {}{}",
