@@ -637,7 +637,8 @@ fn ebs_hop(cx: &Ctx, id: &str) -> Hop {
             let attached: Vec<String> = v
                 .live_attachments()
                 .map(|a| {
-                    let node = crate::rules::ebs::node_of_instance(cx, &a.instance_id)
+                    let node = cx
+                        .node_of_instance(&a.instance_id)
                         .map(|n| format!(" (node {n})"))
                         .unwrap_or_else(|| " (not a cluster node)".into());
                     let state = if a.state == "attached" {

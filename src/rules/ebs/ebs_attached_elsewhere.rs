@@ -1,7 +1,7 @@
 //! `ebs-attached-elsewhere`: EC2 says the volume is attached to another instance than the pod's node.
 
 use super::super::{Category, Finding, Rule, Severity};
-use super::{focused_ebs_pvs, found_volume, node_of_instance, pods_on_pv, volume_ref};
+use super::{focused_ebs_pvs, found_volume, pods_on_pv, volume_ref};
 use crate::ctx::Ctx;
 use crate::k8s;
 
@@ -45,7 +45,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             );
             let others: Vec<String> = holders
                 .iter()
-                .map(|i| match node_of_instance(cx, i) {
+                .map(|i| match cx.node_of_instance(i) {
                     Some(n) => format!("{i} (node {n})"),
                     None => format!("{i} (not a cluster node)"),
                 })

@@ -1,7 +1,7 @@
 //! `ebs-attachment-drift`: Kubernetes and EC2 disagree about where a volume is attached.
 
 use super::super::{Category, Finding, Rule, Severity};
-use super::{focused_ebs_pvs, found_volume, instance_of_node, node_of_instance, volume_ref};
+use super::{focused_ebs_pvs, found_volume, instance_of_node, volume_ref};
 use crate::ctx::Ctx;
 use crate::snapshot::Kind;
 
@@ -66,7 +66,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         // 2. EC2 attached to a cluster node, no VolumeAttachment for it.
         if vas_known {
             for inst in &ec2_instances {
-                let Some(node) = node_of_instance(cx, inst) else {
+                let Some(node) = cx.node_of_instance(inst) else {
                     continue;
                 };
                 if vas.iter().any(|va| va.spec.node_name == node) {

@@ -54,11 +54,6 @@ pub fn found_volume<'a>(cx: &Ctx<'a>, id: &str) -> Option<&'a Volume> {
     }
 }
 
-/// The node whose `spec.providerID` names this instance.
-pub fn node_of_instance<'a>(cx: &Ctx<'a>, instance_id: &str) -> Option<&'a str> {
-    cx.node_of_instance(instance_id)
-}
-
 /// The instance id of a node, by name.
 pub fn instance_of_node<'a>(cx: &Ctx<'a>, node: &str) -> Option<&'a str> {
     cx.node(node).found().and_then(k8s::node_instance_id)
