@@ -286,16 +286,7 @@ pub fn running_pod_with_claim(
     pod_name: &str,
     size: &str,
 ) -> Res<(String, String)> {
-    apply(&format!(
-        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: {claim}, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteOnce], storageClassName: {}, resources: {{requests: {{storage: {size}}}}}}}\n---\n{}",
-        class_name(id),
-        pod(ns, pod_name, claim, None)
-    ))?;
-    wait_field(
-        &["pvc", claim, "-n", ns],
-        "{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}",
-        "the scheduler to select a node",
-    )?;
+    claim_with_pod(id, ns, claim, "ReadWriteOnce", pod_name, size)?;
     bed.sim("provisioner-sim", &["provision", claim, "-n", ns])?;
     let pv = wait_field(
         &["pvc", claim, "-n", ns],
@@ -317,6 +308,22 @@ pub fn running_pod_with_claim(
         "the controller to record the attachment",
     )?;
     Ok((pv, node))
+}
+
+/// A claim of the scenario class (WaitForFirstConsumer) and a pod using it, once the scheduler
+/// has picked the pod's node (the claim's selected-node annotation).
+fn claim_with_pod(id: &str, ns: &str, claim: &str, mode: &str, pod_name: &str, size: &str) -> Res {
+    apply(&format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: {claim}, namespace: {ns}}}\nspec: {{accessModes: [{mode}], storageClassName: {}, resources: {{requests: {{storage: {size}}}}}}}\n---\n{}",
+        class_name(id),
+        pod(ns, pod_name, claim, None)
+    ))?;
+    wait_field(
+        &["pvc", claim, "-n", ns],
+        "{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}",
+        "the scheduler to select a node",
+    )
+    .map(|_| ())
 }
 
 /// Static PV in us-east-1a, pod pinned to us-east-1b: the real scheduler says "didn't match
@@ -748,16 +755,7 @@ fn pv_bound_to_other_claim(_bed: &Bed, id: &str) -> Res {
 /// ProvisioningFailed with the driver's error.
 fn provisioning_failed(bed: &Bed, id: &str) -> Res {
     let ns = namespace("provfail", id)?;
-    apply(&format!(
-        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteOnce], storageClassName: {}, resources: {{requests: {{storage: 10Gi}}}}}}\n---\n{}",
-        class_name(id),
-        pod(&ns, "app", "data", None)
-    ))?;
-    wait_field(
-        &["pvc", "data", "-n", &ns],
-        "{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}",
-        "the scheduler to select a node",
-    )?;
+    claim_with_pod(id, &ns, "data", "ReadWriteOnce", "app", "10Gi")?;
     let msg = "rpc error: code = Internal desc = Could not create volume \"pvc-1\": could not create volume in EC2: operation error EC2: CreateVolume, https response error StatusCode: 403, RequestID: 0e6c3a2b, api error UnauthorizedOperation: You are not authorized to perform this operation. User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0abc is not authorized to perform: ec2:CreateVolume";
     bed.sim(
         "provisioner-sim",
@@ -782,16 +780,7 @@ fn provisioning_failed(bed: &Bed, id: &str) -> Res {
 /// ReadWriteMany from an EBS class: nothing will ever provision it.
 fn access_mode_unsupported(_bed: &Bed, id: &str) -> Res {
     let ns = namespace("rwx", id)?;
-    apply(&format!(
-        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: shared, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteMany], storageClassName: {}, resources: {{requests: {{storage: 10Gi}}}}}}\n---\n{}",
-        class_name(id),
-        pod(&ns, "web", "shared", None)
-    ))?;
-    wait_field(
-        &["pvc", "shared", "-n", &ns],
-        "{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}",
-        "the scheduler to select a node",
-    )?;
+    claim_with_pod(id, &ns, "shared", "ReadWriteMany", "web", "10Gi")?;
     let out = storage(&["why", "pvc/shared", "-n", &ns])?;
     let f = out.finding("access-mode-unsupported")?;
     contains_all(
