@@ -147,6 +147,15 @@ impl FailOn {
             FailOn::Info => true,
         }
     }
+
+    /// The exit code for a run that found these severities: 1 when one trips the gate.
+    pub fn exit_code(self, mut severities: impl Iterator<Item = Severity>) -> ExitCode {
+        if severities.any(|s| self.trips(s)) {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -128,15 +128,9 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
     let report = preflight::check(&m, &snap, &origins, &args.ignore);
     global.note(2, format!("rules: {} ms", started.elapsed().as_millis()));
     print(&render_report(&report, global)?);
-    let failed = report
-        .findings
-        .iter()
-        .any(|f| global.fail_on.trips(f.finding.severity));
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(global
+        .fail_on
+        .exit_code(report.findings.iter().map(|f| f.finding.severity)))
 }
 
 fn render_report(r: &PreflightReport, global: &GlobalArgs) -> Result<String> {

@@ -99,16 +99,9 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
         ),
     };
     print(&text);
-    let failed = report
-        .report
-        .findings
-        .iter()
-        .any(|f| global.fail_on.trips(f.severity));
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(global
+        .fail_on
+        .exit_code(report.report.findings.iter().map(|f| f.severity)))
 }
 
 /// Reads the snapshot for a scan: from files, or live.

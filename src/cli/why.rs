@@ -232,13 +232,7 @@ pub fn run(global: &GlobalArgs, args: &WhyArgs) -> Result<ExitCode> {
         global.output,
         &global.style(),
     )?);
-    let failed = report
-        .findings
-        .iter()
-        .any(|f| global.fail_on.trips(f.severity));
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(global
+        .fail_on
+        .exit_code(report.findings.iter().map(|f| f.severity)))
 }
