@@ -10,7 +10,7 @@ use crate::manifest::{Manifests, Object, Origins};
 use crate::render::SourceLocation;
 use crate::report::Summary;
 use crate::rules::{self, Category, Finding, ObjectRef, Severity};
-use crate::snapshot::{Coverage, Snapshot};
+use crate::snapshot::Snapshot;
 
 /// The codes whose logic holds for objects not yet applied (besides every manifest rule). Rules
 /// about events, attachments, mounts and EC2 describe a running cluster and are left out.
@@ -147,16 +147,7 @@ pub fn check(
         });
     }
     let count = |s| findings.iter().filter(|f| f.finding.severity == s).count();
-    let not_checked = snap
-        .coverage
-        .iter()
-        .filter_map(|(k, c)| match c {
-            Coverage::Read(_) => None,
-            Coverage::Forbidden(r) => Some(format!("{}: forbidden ({r})", k.plural())),
-            Coverage::Failed(r) => Some(format!("{}: failed ({r})", k.plural())),
-            Coverage::NotChecked(r) => Some(format!("{}: {r}", k.plural())),
-        })
-        .collect();
+    let not_checked = snap.not_checked();
     PreflightReport {
         schema_version: 1,
         files: m.files,

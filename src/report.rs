@@ -6,7 +6,7 @@ use crate::chain::{self, Hop, HopState, Target};
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::rules::{self, Finding, Severity};
-use crate::snapshot::{Coverage, Snapshot};
+use crate::snapshot::Snapshot;
 
 /// Counts of findings by severity, and what could not be checked.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -79,16 +79,7 @@ pub fn diagnose(snap: &Snapshot, target: &Target, namespace: &str) -> Result<Rep
 
 fn summarize(snap: &Snapshot, findings: &[Finding]) -> Summary {
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
-    let mut not_checked: Vec<String> = snap
-        .coverage
-        .iter()
-        .filter_map(|(k, c)| match c {
-            Coverage::Read(_) => None,
-            Coverage::Forbidden(r) => Some(format!("{}: forbidden ({r})", k.plural())),
-            Coverage::Failed(r) => Some(format!("{}: failed ({r})", k.plural())),
-            Coverage::NotChecked(r) => Some(format!("{}: {r}", k.plural())),
-        })
-        .collect();
+    let mut not_checked = snap.not_checked();
     not_checked.dedup();
     Summary {
         errors: count(Severity::Error),

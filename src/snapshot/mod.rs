@@ -204,6 +204,19 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// One line per kind that was not read, and why ("volumeattachments: forbidden (…)").
+    pub fn not_checked(&self) -> Vec<String> {
+        self.coverage
+            .iter()
+            .filter_map(|(k, c)| match c {
+                Coverage::Read(_) => None,
+                Coverage::Forbidden(r) => Some(format!("{}: forbidden ({r})", k.plural())),
+                Coverage::Failed(r) => Some(format!("{}: failed ({r})", k.plural())),
+                Coverage::NotChecked(r) => Some(format!("{}: {r}", k.plural())),
+            })
+            .collect()
+    }
+
     /// How `kind` was read in `namespace` (ignored for cluster-scoped kinds).
     pub fn coverage_in(&self, kind: Kind, namespace: Option<&str>) -> Coverage {
         match self.coverage.get(&kind) {
