@@ -2,7 +2,8 @@
 //! under diagnosis and a tree of hops Pod → PVC → (StorageClass → CSI driver) / (PV → attachment,
 //! node, EBS volume), each with a status.
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use crate::model::{PersistentVolume, Pod};
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use serde::Serialize;
 
 use crate::ctx::{ClaimClass, Ctx};

@@ -246,8 +246,9 @@ fn snapshot_names(path: &str, resource: &str) -> Vec<String> {
 }
 
 fn cluster_names(resource: &str, before: &[String]) -> Vec<String> {
+    use crate::model::{PersistentVolume, Pod};
     use k8s_openapi::api::apps::v1::StatefulSet;
-    use k8s_openapi::api::core::v1::{Namespace, PersistentVolume, PersistentVolumeClaim, Pod};
+    use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim};
     use kube::api::{Api, ListParams};
     let opts = crate::fetch::kube::ConnectOptions {
         kubeconfig: flag_value(before, "kubeconfig", None).map(Into::into),

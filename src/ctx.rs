@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 
-use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
-use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass, VolumeAttachment};
+use crate::model::VolumeAttachment;
+use crate::model::{PersistentVolume, Pod};
+use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim};
+use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass};
 
 use crate::k8s;
 use crate::snapshot::{EventRecord, Kind, Lookup, Snapshot};

@@ -3,9 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{
-    Node, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, Pod,
-};
+use crate::model::{PersistentVolume, Pod};
+use k8s_openapi::api::core::v1::{Node, NodeSelectorTerm, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 

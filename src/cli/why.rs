@@ -174,7 +174,7 @@ pub(super) fn snapshot_for(
 /// a pod instead of ⌈all PVs / 200⌉) and the nodes its pods run on (for kubelet stats). `None`
 /// (ask about everything) without a target or when the chain cannot be resolved yet.
 struct Focus {
-    pvs: Vec<k8s_openapi::api::core::v1::PersistentVolume>,
+    pvs: Vec<crate::model::PersistentVolume>,
     nodes: Vec<String>,
 }
 

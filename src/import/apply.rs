@@ -100,6 +100,8 @@ where
 /// Creates every planned object; never updates or deletes. Returns one step per object tried.
 pub async fn apply(client: &Client, plan: &Plan, dry_run: bool, timeout: Duration) -> Vec<Step> {
     let pvs: Api<PersistentVolume> = Api::all(client.clone());
+    // Read back in the compact form the snapshot uses, so the same checks apply to it.
+    let pvs_read: Api<crate::model::PersistentVolume> = Api::all(client.clone());
     let mut steps = Vec::new();
     for item in &plan.items {
         let (pv_name, pv, claim, pvc) = match &item.outcome {
@@ -130,7 +132,7 @@ pub async fn apply(client: &Client, plan: &Plan, dry_run: bool, timeout: Duratio
         if let Some(pv) = pv {
             let result = match create(&pvs, pv.as_ref(), dry_run, timeout).await {
                 Create::Created => Result::Created,
-                Create::Exists => match get(&pvs, pv_name, timeout).await {
+                Create::Exists => match get(&pvs_read, pv_name, timeout).await {
                     Ok(existing)
                         if plan::pv_matches(&existing, &item.volume_id, claim.as_ref()) =>
                     {

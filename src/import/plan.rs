@@ -367,8 +367,8 @@ pub fn claims_needed(volumes: &[&Volume], opts: &Options) -> Vec<ClaimName> {
 
 /// Indexes the plan needs, built once (a plan over 1,000 volumes must not scan every PV for each).
 struct Index<'a> {
-    pv_by_handle: HashMap<&'a str, &'a PersistentVolume>,
-    pv_by_name: HashMap<&'a str, &'a PersistentVolume>,
+    pv_by_handle: HashMap<&'a str, &'a crate::model::PersistentVolume>,
+    pv_by_name: HashMap<&'a str, &'a crate::model::PersistentVolume>,
     pvc_by_name: HashMap<(&'a str, &'a str), &'a PersistentVolumeClaim>,
     node_of_instance: BTreeMap<&'a str, &'a str>,
 }
@@ -414,7 +414,11 @@ impl<'a> Index<'a> {
 
 /// Whether an existing PV is the planned one "closely enough" that creating it again is a
 /// no-op: same EBS volume and, when a claim is planned, pre-bound (or bound) to that claim.
-pub fn pv_matches(existing: &PersistentVolume, volume_id: &str, claim: Option<&ClaimName>) -> bool {
+pub fn pv_matches(
+    existing: &crate::model::PersistentVolume,
+    volume_id: &str,
+    claim: Option<&ClaimName>,
+) -> bool {
     if k8s::pv_volume_id(existing) != Some(volume_id) || !k8s::pv_is_ebs(existing) {
         return false;
     }
@@ -646,7 +650,7 @@ fn plan_one(
 }
 
 /// `persistentvolume/NAME` and, when it is claimed, `persistentvolumeclaim/NS/NAME`.
-fn existing_refs(pv: &PersistentVolume) -> Vec<String> {
+fn existing_refs(pv: &crate::model::PersistentVolume) -> Vec<String> {
     let mut out = vec![format!(
         "persistentvolume/{}",
         pv.metadata.name.as_deref().unwrap_or_default()

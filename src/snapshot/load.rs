@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::{ec2, Coverage, EventRecord, Kind, Scope, Snapshot, VolumeStats};
 use crate::error::{Error, Result};
+use crate::model::Slim;
 
 /// What a load saw besides the objects it kept: for `-v` notes.
 #[derive(Debug, Default)]
@@ -21,21 +22,68 @@ pub struct LoadStats {
     pub namespaces: Option<std::collections::BTreeSet<String>>,
 }
 
-/// Loads every path (files, or directories read recursively) into one snapshot.
+/// Loads every path (files, or directories read recursively) into one snapshot. Files are
+/// parsed on all cores, largest first, and merged in path order, so the result (and which error
+/// is reported first) does not depend on the timing.
 pub fn load_paths(paths: &[PathBuf]) -> Result<(Snapshot, LoadStats)> {
-    let mut loader = Loader::default();
+    let mut files = Vec::new();
     for path in paths {
-        loader.load_path(path)?;
+        collect_files(path, &mut files)?;
     }
-    if loader.stats.files == 0 {
+    if files.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::input(
             shown.join(", "),
             "no .yaml, .yml or .json files found",
         ));
     }
-    loader.snapshot.dedup();
-    Ok((loader.snapshot, loader.stats))
+    let mut largest_first: Vec<usize> = (0..files.len()).collect();
+    largest_first.sort_by_key(|&i| std::cmp::Reverse(files[i].1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(files.len()));
+    let mut loaded: Vec<(usize, Result<Loader>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    while let Some(&i) =
+                        largest_first.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
+                        let mut loader = Loader::default();
+                        let r = loader.load_file(&files[i].0);
+                        out.push((i, r.map(|()| loader)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    loaded.sort_by_key(|(i, _)| *i);
+    let mut all = Loader::default();
+    for (_, part) in loaded {
+        all.merge(part?);
+    }
+    all.snapshot.dedup();
+    Ok((all.snapshot, all.stats))
+}
+
+/// The data files under `path` (itself, or a directory's, recursively, in name order), each with
+/// its size.
+fn collect_files(path: &Path, out: &mut Vec<(PathBuf, u64)>) -> Result<()> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
+    if meta.is_dir() {
+        for entry in data_entries(path)? {
+            collect_files(&entry, out)?;
+        }
+    } else {
+        out.push((path.to_path_buf(), meta.len()));
+    }
+    Ok(())
 }
 
 /// Loads one document set from text (used for stdin and tests); `origin` names it in errors.
@@ -104,21 +152,85 @@ struct Loader {
 }
 
 impl Loader {
-    fn load_path(&mut self, path: &Path) -> Result<()> {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
-        if meta.is_dir() {
-            for entry in data_entries(path)? {
-                self.load_path(&entry)?;
-            }
-            return Ok(());
-        }
+    fn load_file(&mut self, path: &Path) -> Result<()> {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::input(path, "binary file, not YAML or JSON"))?;
         self.stats.files += 1;
         self.load_text(path, &text)
+    }
+
+    /// Adds what another loader read (a later file) after what this one holds.
+    fn merge(&mut self, other: Loader) {
+        fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
+            if to.is_empty() {
+                *to = more;
+            } else {
+                to.append(&mut more);
+            }
+        }
+        // Destructured whole, so a new snapshot field cannot be forgotten here.
+        let Snapshot {
+            pods,
+            pvcs,
+            pvs,
+            storage_classes,
+            csi_drivers,
+            csi_nodes,
+            volume_attachments,
+            nodes,
+            statefulsets,
+            events,
+            volume_stats,
+            ec2,
+            raw_node_stats,
+            coverage,
+            offline,
+        } = other.snapshot;
+        let s = &mut self.snapshot;
+        append(&mut s.pods, pods);
+        append(&mut s.pvcs, pvcs);
+        append(&mut s.pvs, pvs);
+        append(&mut s.storage_classes, storage_classes);
+        append(&mut s.csi_drivers, csi_drivers);
+        append(&mut s.csi_nodes, csi_nodes);
+        append(&mut s.volume_attachments, volume_attachments);
+        append(&mut s.nodes, nodes);
+        append(&mut s.statefulsets, statefulsets);
+        append(&mut s.events, events);
+        append(&mut s.volume_stats, volume_stats);
+        append(&mut s.raw_node_stats, raw_node_stats);
+        let ec2::Ec2Data {
+            volumes,
+            instances,
+            zones,
+            not_found,
+            region,
+        } = ec2;
+        append(&mut s.ec2.volumes, volumes);
+        append(&mut s.ec2.instances, instances);
+        append(&mut s.ec2.zones, zones);
+        s.ec2.not_found.extend(not_found);
+        s.ec2.region = s.ec2.region.take().or(region);
+        for (kind, c) in coverage {
+            match c {
+                Coverage::Read(scope) => s.mark_read(kind, scope),
+                other => s.mark_unread(kind, other),
+            }
+        }
+        s.offline |= offline;
+        let (t, o) = (&mut self.stats, other.stats);
+        t.files += o.files;
+        t.objects += o.objects;
+        for (kind, n) in o.ignored {
+            *t.ignored.entry(kind).or_default() += n;
+        }
+        if let Some(names) = o.namespaces {
+            t.namespaces
+                .get_or_insert_with(Default::default)
+                .extend(names);
+        }
     }
 
     fn load_text(&mut self, origin: &Path, text: &str) -> Result<()> {
@@ -226,7 +338,19 @@ impl Loader {
             }
             return Ok(());
         }
-        self.load_object(origin, index, &kind, &api_version, doc)
+        let name = doc
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string();
+        self.load_object(
+            origin,
+            index,
+            &kind,
+            &api_version,
+            &name,
+            Source::Value(doc),
+        )
     }
 
     fn load_object(
@@ -235,42 +359,37 @@ impl Loader {
         index: usize,
         kind: &str,
         api_version: &str,
-        mut doc: Value,
+        name: &str,
+        doc: Source,
     ) -> Result<()> {
-        slim(kind, &mut doc);
-        let name = doc
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string();
         let at = || format!("document {index} ({kind} {name})");
-        let s = &mut self.snapshot;
         if kind == "Namespace" {
             self.stats
                 .namespaces
                 .get_or_insert_with(Default::default)
-                .insert(name.clone());
+                .insert(name.to_string());
         }
         let Some(k) = known_kind(kind) else {
             *self.stats.ignored.entry(kind.to_string()).or_default() += 1;
             return Ok(());
         };
+        let s = &mut self.snapshot;
         match k {
-            Kind::Pod => s.pods.push(typed(origin, &at, doc)?),
-            Kind::PersistentVolumeClaim => s.pvcs.push(typed(origin, &at, doc)?),
-            Kind::PersistentVolume => s.pvs.push(typed(origin, &at, doc)?),
-            Kind::StorageClass => s.storage_classes.push(typed(origin, &at, doc)?),
-            Kind::CSIDriver => s.csi_drivers.push(typed(origin, &at, doc)?),
-            Kind::CSINode => s.csi_nodes.push(typed(origin, &at, doc)?),
-            Kind::VolumeAttachment => s.volume_attachments.push(typed(origin, &at, doc)?),
-            Kind::Node => s.nodes.push(typed(origin, &at, doc)?),
-            Kind::StatefulSet => s.statefulsets.push(typed(origin, &at, doc)?),
+            Kind::Pod => s.pods.push(doc.typed(origin, &at)?),
+            Kind::PersistentVolumeClaim => s.pvcs.push(doc.typed(origin, &at)?),
+            Kind::PersistentVolume => s.pvs.push(doc.typed(origin, &at)?),
+            Kind::StorageClass => s.storage_classes.push(doc.typed(origin, &at)?),
+            Kind::CSIDriver => s.csi_drivers.push(doc.typed(origin, &at)?),
+            Kind::CSINode => s.csi_nodes.push(doc.typed(origin, &at)?),
+            Kind::VolumeAttachment => s.volume_attachments.push(doc.typed(origin, &at)?),
+            Kind::Node => s.nodes.push(doc.typed(origin, &at)?),
+            Kind::StatefulSet => s.statefulsets.push(doc.typed(origin, &at)?),
             Kind::Event => {
                 let record = if api_version.starts_with("events.k8s.io/") {
-                    let e: k8s_openapi::api::events::v1::Event = typed(origin, &at, doc)?;
+                    let e: k8s_openapi::api::events::v1::Event = doc.typed(origin, &at)?;
                     EventRecord::from(&e)
                 } else {
-                    let e: k8s_openapi::api::core::v1::Event = typed(origin, &at, doc)?;
+                    let e: k8s_openapi::api::core::v1::Event = doc.typed(origin, &at)?;
                     EventRecord::from(&e)
                 };
                 s.events.push(record);
@@ -284,6 +403,33 @@ impl Loader {
         Ok(())
     }
 
+    /// One item of a JSON List, still as its text: the Kubernetes kinds the diagnosis keeps are
+    /// parsed straight into their types (no intermediate JSON tree); anything else, and items
+    /// that do not name their kind, go through [`Value`] like YAML does. `Ok(Some)` hands such
+    /// an item back for the List to finish.
+    fn load_raw(&mut self, origin: &Path, index: usize, raw: &str) -> Result<Option<Value>> {
+        let head: Head = serde_json::from_str(raw).unwrap_or_default();
+        match (head.kind.as_deref(), head.api_version.as_deref()) {
+            (Some(kind), Some(api_version)) if known_kind(kind).is_some() => {
+                let name = head.metadata.and_then(|m| m.name);
+                let name = name.as_deref().unwrap_or("?");
+                self.load_object(origin, index, kind, api_version, name, Source::Raw(raw))?;
+                Ok(None)
+            }
+            (kind, api_version) => {
+                let doc = serde_json::from_str::<Value>(raw).map_err(|e| {
+                    Error::input(origin, format!("invalid JSON: {}", json_reason(&e)))
+                })?;
+                if kind.is_some() && api_version.is_some() {
+                    self.load_document(origin, index, doc)?;
+                    Ok(None)
+                } else {
+                    Ok(Some(doc))
+                }
+            }
+        }
+    }
+
     /// AWS CLI JSON: `describe-volumes`, `describe-instances`, `describe-availability-zones`.
     fn load_ec2(&mut self, origin: &Path, index: usize, mut doc: Value) -> Result<()> {
         for key in EC2_LISTS {
@@ -291,7 +437,7 @@ impl Loader {
                 continue;
             };
             for item in items {
-                self.ec2_item(origin, index, key, item)?;
+                self.ec2_item(origin, index, key, Source::Value(item))?;
             }
             match key {
                 "Volumes" => self.snapshot.mark_read(Kind::EbsVolume, Scope::All),
@@ -303,7 +449,7 @@ impl Loader {
     }
 
     /// One element of an AWS CLI `describe-*` list (`key` names the list).
-    fn ec2_item(&mut self, origin: &Path, index: usize, key: &str, item: Value) -> Result<()> {
+    fn ec2_item(&mut self, origin: &Path, index: usize, key: &str, item: Source) -> Result<()> {
         let bad = |what: &str, e: serde_json::Error| {
             Error::input(
                 origin,
@@ -316,19 +462,18 @@ impl Loader {
         let ec2 = &mut self.snapshot.ec2;
         match key {
             "Volumes" => {
-                let v: ec2::Volume =
-                    serde_json::from_value(item).map_err(|e| bad("describe-volumes", e))?;
+                let v: ec2::Volume = item.parse().map_err(|e| bad("describe-volumes", e))?;
                 ec2.volumes.push(v);
                 self.stats.objects += 1;
             }
             "Reservations" => {
-                let r: ec2::Reservation =
-                    serde_json::from_value(item).map_err(|e| bad("describe-instances", e))?;
+                let r: ec2::Reservation = item.parse().map_err(|e| bad("describe-instances", e))?;
                 self.stats.objects += r.instances.len();
                 ec2.instances.extend(r.instances);
             }
             _ => {
-                let z: ec2::AvailabilityZone = serde_json::from_value(item)
+                let z: ec2::AvailabilityZone = item
+                    .parse()
                     .map_err(|e| bad("describe-availability-zones", e))?;
                 ec2.zones.push(z);
                 self.stats.objects += 1;
@@ -423,12 +568,17 @@ impl JsonDoc<'_, '_> {
         self.record(r)
     }
 
-    fn ec2_item(&mut self, key: &str, item: Value) -> std::result::Result<(), String> {
+    fn load_raw(&mut self, raw: &str) -> std::result::Result<Option<Value>, String> {
+        let r = self.loader.load_raw(self.origin, self.index, raw);
+        self.record(r)
+    }
+
+    fn ec2_item(&mut self, key: &str, item: Source) -> std::result::Result<(), String> {
         let r = self.loader.ec2_item(self.origin, self.index, key, item);
         self.record(r)
     }
 
-    fn record(&mut self, r: Result<()>) -> std::result::Result<(), String> {
+    fn record<T>(&mut self, r: Result<T>) -> std::result::Result<T, String> {
         r.map_err(|e| {
             let m = e.to_string();
             *self.failed = Some(e);
@@ -508,62 +658,17 @@ impl<'de> serde::de::Visitor<'de> for JsonItems<'_, '_, '_> {
         mut seq: A,
     ) -> std::result::Result<Self::Value, A::Error> {
         let mut rest = Vec::new();
-        while let Some(item) = seq.next_element::<Value>()? {
+        // Items stay text until their kind is known: see `Loader::load_raw`.
+        while let Some(item) = seq.next_element::<&'de serde_json::value::RawValue>()? {
             let loaded = match self.ec2_key {
-                Some(key) => self.doc.ec2_item(key, item),
-                None if item.get("kind").is_some_and(Value::is_string)
-                    && item.get("apiVersion").is_some_and(Value::is_string) =>
-                {
-                    self.doc.load(item)
-                }
-                None => {
-                    rest.push(item);
-                    Ok(())
-                }
+                Some(key) => self.doc.ec2_item(key, Source::Raw(item.get())),
+                None => self.doc.load_raw(item.get()).map(|back| rest.extend(back)),
             };
             if let Err(e) = loaded {
                 return Ok(Err(e));
             }
         }
         Ok(Ok(rest))
-    }
-}
-
-/// Drops what no rule reads and what costs most memory at 10,000 pods: managedFields, the
-/// last-applied annotation, and a pod's volumes other than claims (service account tokens,
-/// config maps: each one a 3 KB struct) and its containers' env, probes and resources.
-fn slim(kind: &str, doc: &mut Value) {
-    if let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("managedFields");
-        if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
-            a.remove("kubectl.kubernetes.io/last-applied-configuration");
-        }
-    }
-    if kind != "Pod" {
-        return;
-    }
-    let Some(spec) = doc.get_mut("spec").and_then(Value::as_object_mut) else {
-        return;
-    };
-    if let Some(Value::Array(volumes)) = spec.get_mut("volumes") {
-        volumes
-            .retain(|v| v.get("persistentVolumeClaim").is_some() || v.get("ephemeral").is_some());
-    }
-    for list in ["containers", "initContainers"] {
-        for c in spec
-            .get_mut(list)
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object_mut)
-        {
-            c.retain(|k, _| {
-                matches!(
-                    k.as_str(),
-                    "name" | "image" | "volumeMounts" | "volumeDevices"
-                )
-            });
-        }
     }
 }
 
@@ -574,9 +679,50 @@ pub fn known_kind(kind: &str) -> Option<Kind> {
         .find(|k| *k != Kind::NodeStats && !k.is_ec2() && k.name() == kind)
 }
 
-fn typed<T: DeserializeOwned>(origin: &Path, at: &dyn Fn() -> String, doc: Value) -> Result<T> {
-    serde_json::from_value(doc)
-        .map_err(|e| Error::input(origin, format!("{}: {}", at(), one_line(&e.to_string()))))
+/// An object to convert into its type: a parsed document (YAML, or JSON read whole), or the
+/// text of a JSON List item.
+enum Source<'a> {
+    Value(Value),
+    Raw(&'a str),
+}
+
+impl Source<'_> {
+    fn parse<T: DeserializeOwned>(self) -> serde_json::Result<T> {
+        match self {
+            Source::Value(v) => serde_json::from_value(v),
+            Source::Raw(text) => serde_json::from_str(text),
+        }
+    }
+
+    /// The object as `T`, trimmed ([`Slim`]).
+    fn typed<T: DeserializeOwned + Slim>(
+        self,
+        origin: &Path,
+        at: &dyn Fn() -> String,
+    ) -> Result<T> {
+        let mut object: T = self.parse().map_err(|e| {
+            Error::input(origin, format!("{}: {}", at(), one_line(&json_reason(&e))))
+        })?;
+        object.slim();
+        Ok(object)
+    }
+}
+
+/// The first fields of a List item: enough to pick its type before parsing it.
+#[derive(Default, serde::Deserialize)]
+struct Head<'a> {
+    #[serde(borrow, default)]
+    kind: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default, rename = "apiVersion")]
+    api_version: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    metadata: Option<HeadMeta<'a>>,
+}
+
+#[derive(Default, serde::Deserialize)]
+struct HeadMeta<'a> {
+    #[serde(borrow, default)]
+    name: Option<std::borrow::Cow<'a, str>>,
 }
 
 /// The entries of directory `dir` worth reading, sorted: subdirectories and `.yaml`, `.yml`,

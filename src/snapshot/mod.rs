@@ -10,9 +10,11 @@ pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::model::VolumeAttachment;
+use crate::model::{PersistentVolume, Pod};
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
-use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass, VolumeAttachment};
+use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim};
+use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass};
 use serde::Serialize;
 
 pub use events::EventRecord;

@@ -17,9 +17,15 @@ pub fn write_dir(snap: &Snapshot, dir: &Path) -> Result<Vec<String>> {
     })?;
     let mut written = Vec::new();
     let read = |k: Kind| matches!(snap.coverage.get(&k), Some(Coverage::Read(_)));
-    let mut put = |kind: Kind, api_version: &str, items: Vec<Value>| -> Result<()> {
+    let mut put = |kind: Kind, api_version: &str, mut items: Vec<Value>| -> Result<()> {
         if !read(kind) {
             return Ok(());
+        }
+        // The compact types (crate::model) do not carry their kind; kubectl wants it per item.
+        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+            item.entry("apiVersion")
+                .or_insert_with(|| api_version.into());
+            item.entry("kind").or_insert_with(|| kind.name().into());
         }
         let list = json!({
             "apiVersion": api_version,

@@ -1,7 +1,7 @@
 //! `attach-error`: attaching (or detaching) a volume failed, or never happened.
 
-use k8s_openapi::api::core::v1::{PersistentVolume, Pod};
-use k8s_openapi::api::storage::v1::VolumeAttachment;
+use crate::model::VolumeAttachment;
+use crate::model::{PersistentVolume, Pod};
 
 use super::super::scheduling::attach_limit_reached::is_attach_limit;
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};

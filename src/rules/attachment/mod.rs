@@ -5,8 +5,9 @@ pub mod csi_driver_not_registered;
 pub mod detach_stuck;
 pub mod multi_attach;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
-use k8s_openapi::api::storage::v1::VolumeAttachment;
+use crate::model::VolumeAttachment;
+use crate::model::{PersistentVolume, Pod};
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
 use super::Rule;
 use crate::ctx::Ctx;

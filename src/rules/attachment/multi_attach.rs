@@ -1,6 +1,6 @@
 //! `multi-attach`: a single-node volume is still attached to another node than the pod's.
 
-use k8s_openapi::api::core::v1::PersistentVolume;
+use crate::model::PersistentVolume;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use super::{node_state, pod_node, pod_pvs, pod_started, va_attached, va_name};

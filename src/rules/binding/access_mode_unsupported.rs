@@ -1,7 +1,7 @@
 //! `access-mode-unsupported`: ReadWriteMany / ReadOnlyMany asked of EBS, which attaches a volume
 //! to one node at a time (io2 multi-attach aside, for Block volumes only).
 
-use k8s_openapi::api::core::v1::PersistentVolume;
+use crate::model::PersistentVolume;
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};

@@ -2,7 +2,8 @@
 //! (`FindMatchingVolume`) and the scheduler's volume binding make, each turned into a reason a
 //! person can act on. Shared by `no-matching-pv`, `no-default-storageclass` and `pv-released`.
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use crate::model::PersistentVolume;
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::ctx::{ClaimClass, Ctx};

@@ -10,7 +10,8 @@ pub mod ebs_volume_error;
 pub mod ebs_volume_not_found;
 pub mod orphaned_ebs_volume;
 
-use k8s_openapi::api::core::v1::{Node, PersistentVolume, Pod};
+use crate::model::{PersistentVolume, Pod};
+use k8s_openapi::api::core::v1::Node;
 
 use super::{ObjectRef, Rule};
 use crate::ctx::Ctx;
@@ -98,7 +99,7 @@ pub fn age_of(cx: &Ctx, time: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use k8s_openapi::api::core::v1::PersistentVolume;
+    use crate::model::PersistentVolume;
 
     use crate::k8s;
 

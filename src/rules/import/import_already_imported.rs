@@ -1,6 +1,6 @@
 //! `import-already-imported`: a PV already names this EBS volume; the import is a no-op for it.
 
-use k8s_openapi::api::core::v1::PersistentVolume;
+use crate::model::PersistentVolume;
 
 use super::super::{Category, Finding, Rule, Severity};
 use crate::k8s;

@@ -1,6 +1,7 @@
 //! `import-name-conflict`: a PV or PVC with the planned name exists and is something else.
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use crate::model::PersistentVolume;
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
 use super::super::{Category, Finding, Rule, Severity};
 use crate::k8s;

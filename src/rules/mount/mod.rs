@@ -9,7 +9,8 @@ pub mod mount_failed;
 pub mod volume_full;
 pub mod volume_nearly_full;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use crate::model::{PersistentVolume, Pod};
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
 use super::{Finding, ObjectRef, Rule};
 use crate::ctx::Ctx;

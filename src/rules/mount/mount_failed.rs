@@ -1,6 +1,6 @@
 //! `mount-failed`: the kubelet cannot mount (or map) a pod's claim.
 
-use k8s_openapi::api::core::v1::Pod;
+use crate::model::Pod;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use super::{

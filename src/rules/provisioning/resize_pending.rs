@@ -56,7 +56,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             .and_then(|c| c.get("storage"))
             .and_then(k8s::quantity_bytes);
         let size = |b: Option<u128>| b.map(k8s::format_bytes).unwrap_or_else(|| "?".into());
-        let node_of = |p: &k8s_openapi::api::core::v1::Pod| {
+        let node_of = |p: &crate::model::Pod| {
             p.spec
                 .as_ref()
                 .and_then(|s| s.node_name.clone())

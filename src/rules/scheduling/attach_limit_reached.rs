@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::{Node, PersistentVolume, Pod};
+use crate::model::{PersistentVolume, Pod};
+use k8s_openapi::api::core::v1::Node;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;

@@ -1,6 +1,7 @@
 //! `zone-mismatch`: a volume's zone and the nodes a pod may use do not meet.
 
-use k8s_openapi::api::core::v1::{Node, PersistentVolume};
+use crate::model::PersistentVolume;
+use k8s_openapi::api::core::v1::Node;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
@@ -251,7 +252,7 @@ fn class_excludes_pod_zones(cx: &Ctx, out: &mut Vec<Finding>) {
 
 /// The zones a pod's own node selection pins it to: a nodeSelector on a zone key, or required
 /// node affinity whose every term has a zone `In` expression. Empty when not zone-restricted.
-fn pod_required_zones(pod: &k8s_openapi::api::core::v1::Pod) -> Vec<String> {
+fn pod_required_zones(pod: &crate::model::Pod) -> Vec<String> {
     let Some(spec) = pod.spec.as_ref() else {
         return Vec::new();
     };
@@ -334,7 +335,7 @@ fn admits(pv: &PersistentVolume, node: &Node) -> bool {
 }
 
 /// The scheduler's FailedScheduling event naming a volume affinity conflict, as evidence.
-fn scheduling_conflict(cx: &Ctx, pod: &k8s_openapi::api::core::v1::Pod) -> Option<String> {
+fn scheduling_conflict(cx: &Ctx, pod: &crate::model::Pod) -> Option<String> {
     cx.pod_events(pod)
         .into_iter()
         .rev()
