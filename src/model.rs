@@ -306,6 +306,7 @@ slim_meta_only!(
     storage::CSINode,
     k8s_openapi::api::apps::v1::StatefulSet,
     core::Event,
+    core::Namespace,
     k8s_openapi::api::events::v1::Event
 );
 

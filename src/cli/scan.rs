@@ -189,7 +189,7 @@ async fn live(global: &GlobalArgs, scope: &Scope, progress: &Progress) -> Result
                 ..Default::default()
             };
             let (more, more_stats) = kfetch::fetch_with(&conn, &plan, &opts).await?;
-            kfetch::merge(&mut snap, more);
+            snap.absorb(more);
             stats.requests += more_stats.requests;
             stats.waves += 1;
         }

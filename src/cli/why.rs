@@ -146,7 +146,7 @@ pub(super) fn snapshot_for(
         }
         if let Some(more) = more {
             let (more, more_stats) = more?;
-            kfetch::merge(&mut snap, more);
+            snap.absorb(more);
             stats.requests += more_stats.requests;
             stats.waves += 1;
         }

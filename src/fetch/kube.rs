@@ -5,7 +5,7 @@
 //! drivers, CSINodes, VolumeAttachments, nodes). Every LIST is paginated. A 403 on one kind
 //! marks it forbidden and the diagnosis goes on; an unreachable server or a 401 stops it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -140,7 +140,7 @@ async fn list_all<K>(
     selected: bool,
 ) -> Outcome<K>
 where
-    K: kube::Resource + Clone + DeserializeOwned + Debug,
+    K: kube::Resource + Clone + DeserializeOwned + Debug + crate::model::Slim,
 {
     let mut items = Vec::new();
     let mut requests = 0;
@@ -185,7 +185,10 @@ where
         if let Some(on_page) = opts.on_page {
             on_page(what, page.items.len());
         }
-        items.extend(page.items);
+        items.extend(page.items.into_iter().map(|mut o| {
+            o.slim();
+            o
+        }));
         match page.metadata.continue_.filter(|t| !t.is_empty()) {
             Some(t) => token = Some(t),
             None => return Outcome::Ok(items, requests),
@@ -258,43 +261,24 @@ pub async fn fetch_with(
         None => vec![None],
         Some(list) => list.iter().cloned().map(Some).collect(),
     };
-    fn ns_api<K>(c: &Client, ns: &Option<String>) -> Api<K>
-    where
-        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
-    {
-        match ns {
-            Some(n) => Api::namespaced(c.clone(), n),
-            None => Api::all(c.clone()),
+    let namespaced = async {
+        let lists =
+            futures::future::join_all(nss.iter().map(|ns| list_namespaced(c, t, ns, plan, opts)))
+                .await;
+        let mut namespaced: Vec<(Option<String>, NsLists)> = nss.into_iter().zip(lists).collect();
+        let mut fallback = None;
+        if matches!(namespaced.as_slice(), [(None, lists)] if forbidden(&lists.0) || forbidden(&lists.1))
+        {
+            let (names, requests, why) = namespaces_to_try(conn, opts).await;
+            let lists = futures::future::join_all(
+                names.iter().map(|ns| list_namespaced(c, t, ns, plan, opts)),
+            )
+            .await;
+            namespaced = names.into_iter().zip(lists).collect();
+            fallback = Some((requests, why));
         }
-    }
-    let namespaced = futures::future::join_all(nss.iter().map(|ns| async move {
-        let events = async {
-            if opts.skip_events {
-                None
-            } else {
-                Some(list_all(ns_api::<Event>(c, ns), t, "events", opts, false).await)
-            }
-        };
-        let sts = async {
-            if plan.statefulsets {
-                Some(list_all(ns_api::<StatefulSet>(c, ns), t, "statefulsets", opts, false).await)
-            } else {
-                None
-            }
-        };
-        futures::join!(
-            list_all(ns_api::<Pod>(c, ns), t, "pods", opts, true),
-            list_all(
-                ns_api::<PersistentVolumeClaim>(c, ns),
-                t,
-                "persistentvolumeclaims",
-                opts,
-                true
-            ),
-            events,
-            sts,
-        )
-    }));
+        (namespaced, fallback)
+    };
     let cluster = async {
         if !plan.cluster_scoped {
             return None;
@@ -332,12 +316,38 @@ pub async fn fetch_with(
             list_all(Api::<Node>::all(c.clone()), t, "nodes", opts, false),
         ))
     };
-    let (namespaced, cluster) = futures::join!(namespaced, cluster);
+
+    let ((namespaced, fallback), cluster) = futures::join!(namespaced, cluster);
 
     let mut b = Builder::default();
-    for (ns, (pods, pvcs, events, sts)) in nss.iter().zip(namespaced) {
+    if let Some((requests, why)) = fallback {
+        // `-A` was refused: each namespace was read on its own instead.
+        b.stats.requests += requests;
+        b.snap.not_read.extend(why);
+        let mut refused: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (ns, (pods, pvcs, ..)) in &namespaced {
+            for (what, refused_here) in [
+                ("pods", forbidden(pods)),
+                ("persistentvolumeclaims", forbidden(pvcs)),
+            ] {
+                if refused_here {
+                    refused
+                        .entry(what)
+                        .or_default()
+                        .push(ns.as_deref().unwrap_or_default());
+                }
+            }
+        }
+        for (what, nss) in refused {
+            b.snap.not_read.push(format!(
+                "{what} in namespaces {}: forbidden",
+                nss.join(", ")
+            ));
+        }
+    }
+    for (ns, (pods, pvcs, events, sts)) in namespaced {
         let scope = match ns {
-            Some(n) => Scope::Namespaces(BTreeSet::from([n.clone()])),
+            Some(n) => Scope::Namespaces(BTreeSet::from([n])),
             None => Scope::All,
         };
         b.take(Kind::Pod, &scope, pods, |s, v| s.pods.extend(v));
@@ -390,6 +400,94 @@ pub async fn fetch_with(
     Ok((b.snap, b.stats))
 }
 
+fn forbidden<K>(o: &Outcome<K>) -> bool {
+    matches!(o, Outcome::Err(Coverage::Forbidden(_), ..))
+}
+
+/// The LISTs of the namespaced kinds in one namespace (`None`: all namespaces).
+type NsLists = (
+    Outcome<Pod>,
+    Outcome<PersistentVolumeClaim>,
+    Option<Outcome<Event>>,
+    Option<Outcome<StatefulSet>>,
+);
+
+async fn list_namespaced(
+    c: &Client,
+    t: Duration,
+    ns: &Option<String>,
+    plan: &Plan,
+    opts: &ListOptions<'_>,
+) -> NsLists {
+    fn ns_api<K>(c: &Client, ns: &Option<String>) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+    {
+        match ns {
+            Some(n) => Api::namespaced(c.clone(), n),
+            None => Api::all(c.clone()),
+        }
+    }
+    let events = async {
+        if opts.skip_events {
+            None
+        } else {
+            Some(list_all(ns_api::<Event>(c, ns), t, "events", opts, false).await)
+        }
+    };
+    let sts = async {
+        if plan.statefulsets {
+            Some(list_all(ns_api::<StatefulSet>(c, ns), t, "statefulsets", opts, false).await)
+        } else {
+            None
+        }
+    };
+    futures::join!(
+        list_all(ns_api::<Pod>(c, ns), t, "pods", opts, true),
+        list_all(
+            ns_api::<PersistentVolumeClaim>(c, ns),
+            t,
+            "persistentvolumeclaims",
+            opts,
+            true
+        ),
+        events,
+        sts,
+    )
+}
+
+/// When listing pods or claims in all namespaces is forbidden: the namespaces to read one by
+/// one (every namespace when they may be listed, else the context's own), the requests that
+/// took, and a not-checked line for what stays unread.
+async fn namespaces_to_try(
+    conn: &Connection,
+    opts: &ListOptions<'_>,
+) -> (Vec<Option<String>>, usize, Option<String>) {
+    let api = Api::<k8s_openapi::api::core::v1::Namespace>::all(conn.client.clone());
+    match list_all(api, conn.timeout, "namespaces", opts, false).await {
+        Outcome::Ok(list, n) => (
+            list.into_iter()
+                .filter_map(|ns| ns.metadata.name)
+                .map(Some)
+                .collect(),
+            n,
+            None,
+        ),
+        Outcome::Err(cov, _, n) => {
+            let own = conn.default_namespace.clone();
+            let listing = match cov {
+                Coverage::Forbidden(_) => "is forbidden too".to_string(),
+                Coverage::Failed(r) | Coverage::NotChecked(r) => format!("failed ({r})"),
+                Coverage::Read(_) => "failed".to_string(),
+            };
+            let line = format!(
+                "namespaces other than {own}: not read (pods and claims may not be listed across namespaces, and listing namespaces {listing})"
+            );
+            (vec![Some(own)], n, Some(line))
+        }
+    }
+}
+
 #[derive(Default)]
 struct Builder {
     snap: Snapshot,
@@ -420,28 +518,6 @@ impl Builder {
                     self.fatal = fatal;
                 }
             }
-        }
-    }
-}
-
-/// Adds a second snapshot's objects and coverage to the first (a later wave).
-pub fn merge(into: &mut Snapshot, other: Snapshot) {
-    into.pods.extend(other.pods);
-    into.pvcs.extend(other.pvcs);
-    into.pvs.extend(other.pvs);
-    into.storage_classes.extend(other.storage_classes);
-    into.csi_drivers.extend(other.csi_drivers);
-    into.csi_nodes.extend(other.csi_nodes);
-    into.volume_attachments.extend(other.volume_attachments);
-    into.nodes.extend(other.nodes);
-    into.statefulsets.extend(other.statefulsets);
-    into.events.extend(other.events);
-    into.volume_stats.extend(other.volume_stats);
-    into.raw_node_stats.extend(other.raw_node_stats);
-    for (kind, cov) in other.coverage {
-        match cov {
-            Coverage::Read(scope) => into.mark_read(kind, scope),
-            other => into.mark_unread(kind, other),
         }
     }
 }

@@ -163,63 +163,7 @@ impl Loader {
 
     /// Adds what another loader read (a later file) after what this one holds.
     fn merge(&mut self, other: Loader) {
-        fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
-            if to.is_empty() {
-                *to = more;
-            } else {
-                to.append(&mut more);
-            }
-        }
-        // Destructured whole, so a new snapshot field cannot be forgotten here.
-        let Snapshot {
-            pods,
-            pvcs,
-            pvs,
-            storage_classes,
-            csi_drivers,
-            csi_nodes,
-            volume_attachments,
-            nodes,
-            statefulsets,
-            events,
-            volume_stats,
-            ec2,
-            raw_node_stats,
-            coverage,
-            offline,
-        } = other.snapshot;
-        let s = &mut self.snapshot;
-        append(&mut s.pods, pods);
-        append(&mut s.pvcs, pvcs);
-        append(&mut s.pvs, pvs);
-        append(&mut s.storage_classes, storage_classes);
-        append(&mut s.csi_drivers, csi_drivers);
-        append(&mut s.csi_nodes, csi_nodes);
-        append(&mut s.volume_attachments, volume_attachments);
-        append(&mut s.nodes, nodes);
-        append(&mut s.statefulsets, statefulsets);
-        append(&mut s.events, events);
-        append(&mut s.volume_stats, volume_stats);
-        append(&mut s.raw_node_stats, raw_node_stats);
-        let ec2::Ec2Data {
-            volumes,
-            instances,
-            zones,
-            not_found,
-            region,
-        } = ec2;
-        append(&mut s.ec2.volumes, volumes);
-        append(&mut s.ec2.instances, instances);
-        append(&mut s.ec2.zones, zones);
-        s.ec2.not_found.extend(not_found);
-        s.ec2.region = s.ec2.region.take().or(region);
-        for (kind, c) in coverage {
-            match c {
-                Coverage::Read(scope) => s.mark_read(kind, scope),
-                other => s.mark_unread(kind, other),
-            }
-        }
-        s.offline |= offline;
+        self.snapshot.absorb(other.snapshot);
         let (t, o) = (&mut self.stats, other.stats);
         t.files += o.files;
         t.objects += o.objects;

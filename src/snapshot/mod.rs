@@ -201,12 +201,16 @@ pub struct Snapshot {
     pub raw_node_stats: Vec<serde_json::Value>,
     /// How each kind was read; a kind absent here was not checked.
     pub coverage: BTreeMap<Kind, Coverage>,
+    /// Parts of kinds read only in some namespaces, one line each for the not-checked list
+    /// ("pods in namespaces a, b: forbidden").
+    pub not_read: Vec<String>,
     /// True when loaded from files (`--snapshot`), false when fetched live.
     pub offline: bool,
 }
 
 impl Snapshot {
-    /// One line per kind that was not read, and why ("volumeattachments: forbidden (…)").
+    /// One line per kind that was not read, and why ("volumeattachments: forbidden (…)"), then
+    /// the namespaces a kind was not read in.
     pub fn not_checked(&self) -> Vec<String> {
         self.coverage
             .iter()
@@ -216,7 +220,70 @@ impl Snapshot {
                 Coverage::Failed(r) => Some(format!("{}: failed ({r})", k.plural())),
                 Coverage::NotChecked(r) => Some(format!("{}: {r}", k.plural())),
             })
+            .chain(self.not_read.iter().cloned())
             .collect()
+    }
+
+    /// Adds the objects and coverage of `other` (a later file, a later wave) after this one's.
+    pub fn absorb(&mut self, other: Snapshot) {
+        fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
+            if to.is_empty() {
+                *to = more;
+            } else {
+                to.append(&mut more);
+            }
+        }
+        // Destructured whole, so a new field cannot be forgotten here.
+        let Snapshot {
+            pods,
+            pvcs,
+            pvs,
+            storage_classes,
+            csi_drivers,
+            csi_nodes,
+            volume_attachments,
+            nodes,
+            statefulsets,
+            events,
+            volume_stats,
+            ec2,
+            raw_node_stats,
+            coverage,
+            not_read,
+            offline,
+        } = other;
+        append(&mut self.pods, pods);
+        append(&mut self.pvcs, pvcs);
+        append(&mut self.pvs, pvs);
+        append(&mut self.storage_classes, storage_classes);
+        append(&mut self.csi_drivers, csi_drivers);
+        append(&mut self.csi_nodes, csi_nodes);
+        append(&mut self.volume_attachments, volume_attachments);
+        append(&mut self.nodes, nodes);
+        append(&mut self.statefulsets, statefulsets);
+        append(&mut self.events, events);
+        append(&mut self.volume_stats, volume_stats);
+        append(&mut self.raw_node_stats, raw_node_stats);
+        let ec2::Ec2Data {
+            volumes,
+            instances,
+            zones,
+            not_found,
+            region,
+        } = ec2;
+        append(&mut self.ec2.volumes, volumes);
+        append(&mut self.ec2.instances, instances);
+        append(&mut self.ec2.zones, zones);
+        self.ec2.not_found.extend(not_found);
+        self.ec2.region = self.ec2.region.take().or(region);
+        for (kind, c) in coverage {
+            match c {
+                Coverage::Read(scope) => self.mark_read(kind, scope),
+                other => self.mark_unread(kind, other),
+            }
+        }
+        self.not_read.extend(not_read);
+        self.offline |= offline;
     }
 
     /// How `kind` was read in `namespace` (ignored for cluster-scoped kinds).
