@@ -77,13 +77,29 @@ pub struct PodStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<core::PodCondition>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub container_statuses: Option<Vec<core::ContainerStatus>>,
+    pub container_statuses: Option<Vec<ContainerStatus>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// A container's state and restarts (not its image, ids or resources).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerStatus {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_state: Option<core::ContainerState>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub ready: bool,
+    #[serde(default)]
+    pub restart_count: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<core::ContainerState>,
 }
 
 /// A PersistentVolume: its claim, class, topology and the source kinds the rules tell apart.
@@ -248,6 +264,10 @@ impl Slim for PersistentVolume {
         if let Some(spec) = self.spec.as_mut() {
             tight(&mut spec.access_modes);
             tight(&mut spec.mount_options);
+            // The driver's own key-value notes (provisioner identity, …): no rule reads them.
+            if let Some(csi) = spec.csi.as_mut() {
+                csi.volume_attributes = None;
+            }
             if let Some(sel) = spec
                 .node_affinity
                 .as_mut()

@@ -22,9 +22,9 @@ pub struct LoadStats {
     pub namespaces: Option<std::collections::BTreeSet<String>>,
 }
 
-/// Loads every path (files, or directories read recursively) into one snapshot. Files are
-/// parsed on all cores, largest first, and merged in path order, so the result (and which error
-/// is reported first) does not depend on the timing.
+/// Loads every path (files, or directories read recursively) into one snapshot, one file at a
+/// time (only one file's text is held at once: the largest is a third of a dump), each List's
+/// items on all cores.
 pub fn load_paths(paths: &[PathBuf]) -> Result<(Snapshot, LoadStats)> {
     let mut files = Vec::new();
     for path in paths {
@@ -37,43 +37,16 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<(Snapshot, LoadStats)> {
             "no .yaml, .yml or .json files found",
         ));
     }
-    let mut largest_first: Vec<usize> = (0..files.len()).collect();
-    largest_first.sort_by_key(|&i| std::cmp::Reverse(files[i].1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(files.len()));
-    let mut loaded: Vec<(usize, Result<Loader>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    while let Some(&i) =
-                        largest_first.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                    {
-                        let mut loader = Loader::default();
-                        let r = loader.load_file(&files[i].0);
-                        out.push((i, r.map(|()| loader)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    loaded.sort_by_key(|(i, _)| *i);
     let mut all = Loader::default();
-    for (_, part) in loaded {
-        all.merge(part?);
+    for file in &files {
+        all.load_file(file)?;
     }
     all.snapshot.dedup();
     Ok((all.snapshot, all.stats))
 }
 
-/// The data files under `path` (itself, or a directory's, recursively, in name order), each with
-/// its size.
-fn collect_files(path: &Path, out: &mut Vec<(PathBuf, u64)>) -> Result<()> {
+/// The data files under `path` (itself, or a directory's, recursively, in name order).
+fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
     if meta.is_dir() {
@@ -81,7 +54,7 @@ fn collect_files(path: &Path, out: &mut Vec<(PathBuf, u64)>) -> Result<()> {
             collect_files(&entry, out)?;
         }
     } else {
-        out.push((path.to_path_buf(), meta.len()));
+        out.push(path.to_path_buf());
     }
     Ok(())
 }
@@ -347,6 +320,64 @@ impl Loader {
         Ok(())
     }
 
+    /// The items of a JSON List (or of an AWS CLI list: `ec2_key`), as text, loaded in order;
+    /// a long list is cut in one run per core, each loaded on its own and merged in order.
+    /// Returns the items that do not name their kind (see [`Self::load_raw`]).
+    fn load_items(
+        &mut self,
+        origin: &Path,
+        index: usize,
+        items: &[&str],
+        ec2_key: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        const MIN_RUN: usize = 500;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let runs = cores.min(items.len() / MIN_RUN).max(1);
+        if runs == 1 {
+            return self.load_run(origin, index, items, ec2_key);
+        }
+        let parts: Vec<Result<(Loader, Vec<Value>)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = items
+                .chunks(items.len().div_ceil(runs))
+                .map(|run| {
+                    scope.spawn(move || {
+                        let mut part = Loader::default();
+                        let rest = part.load_run(origin, index, run, ec2_key)?;
+                        Ok((part, rest))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let mut rest = Vec::new();
+        for part in parts {
+            let (loader, more) = part?;
+            self.merge(loader);
+            rest.extend(more);
+        }
+        Ok(rest)
+    }
+
+    fn load_run(
+        &mut self,
+        origin: &Path,
+        index: usize,
+        items: &[&str],
+        ec2_key: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        let mut rest = Vec::new();
+        for item in items {
+            match ec2_key {
+                Some(key) => self.ec2_item(origin, index, key, Source::Raw(item))?,
+                None => rest.extend(self.load_raw(origin, index, item)?),
+            }
+        }
+        Ok(rest)
+    }
+
     /// One item of a JSON List, still as its text: the Kubernetes kinds the diagnosis keeps are
     /// parsed straight into their types (no intermediate JSON tree); anything else, and items
     /// that do not name their kind, go through [`Value`] like YAML does. `Ok(Some)` hands such
@@ -512,13 +543,14 @@ impl JsonDoc<'_, '_> {
         self.record(r)
     }
 
-    fn load_raw(&mut self, raw: &str) -> std::result::Result<Option<Value>, String> {
-        let r = self.loader.load_raw(self.origin, self.index, raw);
-        self.record(r)
-    }
-
-    fn ec2_item(&mut self, key: &str, item: Source) -> std::result::Result<(), String> {
-        let r = self.loader.ec2_item(self.origin, self.index, key, item);
+    fn load_items(
+        &mut self,
+        items: &[&str],
+        ec2_key: Option<&str>,
+    ) -> std::result::Result<Vec<Value>, String> {
+        let r = self
+            .loader
+            .load_items(self.origin, self.index, items, ec2_key);
         self.record(r)
     }
 
@@ -601,18 +633,13 @@ impl<'de> serde::de::Visitor<'de> for JsonItems<'_, '_, '_> {
         self,
         mut seq: A,
     ) -> std::result::Result<Self::Value, A::Error> {
-        let mut rest = Vec::new();
-        // Items stay text until their kind is known: see `Loader::load_raw`.
+        // Items stay text until their kind is known (see `Loader::load_raw`); the text is
+        // only sliced here, then parsed into objects on all cores.
+        let mut items = Vec::new();
         while let Some(item) = seq.next_element::<&'de serde_json::value::RawValue>()? {
-            let loaded = match self.ec2_key {
-                Some(key) => self.doc.ec2_item(key, Source::Raw(item.get())),
-                None => self.doc.load_raw(item.get()).map(|back| rest.extend(back)),
-            };
-            if let Err(e) = loaded {
-                return Ok(Err(e));
-            }
+            items.push(item.get());
         }
-        Ok(Ok(rest))
+        Ok(self.doc.load_items(&items, self.ec2_key))
     }
 }
 
@@ -823,6 +850,43 @@ mod json_stream_tests {
         assert!(
             snap.unknown_reason(Kind::PersistentVolume, None).is_none(),
             "an empty typed List means there are none"
+        );
+    }
+
+    #[test]
+    fn a_long_list_loaded_on_several_cores_keeps_its_order_and_its_first_error() {
+        let pods: Vec<String> = (0..1500)
+            .map(|i| format!(r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"p{i}","namespace":"ns"}}}}"#))
+            .collect();
+        let text = format!(
+            r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#,
+            pods.join(",")
+        );
+        let (snap, stats) = load_str(Path::new("pods.json"), &text).expect("loads");
+        assert_eq!(stats.objects, 1500);
+        let names: Vec<&str> = snap
+            .pods
+            .iter()
+            .filter_map(|p| p.metadata.name.as_deref())
+            .collect();
+        let want: Vec<String> = (0..1500).map(|i| format!("p{i}")).collect();
+        assert_eq!(names, want, "merged in list order");
+
+        let mut bad = pods.clone();
+        bad[800] = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"late"},"spec":{"containers":"nope"}}"#.into();
+        bad[700] =
+            r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"early"},"spec":{"volumes":7}}"#
+                .into();
+        let text = format!(
+            r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#,
+            bad.join(",")
+        );
+        let e = load_str(Path::new("pods.json"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("Pod early"),
+            "the first bad item is reported: {e}"
         );
     }
 
