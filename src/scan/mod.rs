@@ -233,7 +233,11 @@ pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices) -> ScanReport {
             summary,
         },
         scan: ScanSummary {
-            scope: scope.describe(),
+            scope: if snap.not_read.is_empty() {
+                scope.describe()
+            } else {
+                format!("{} (those readable: see not checked)", scope.describe())
+            },
             checked,
             with_problems,
             healthy,
@@ -481,6 +485,7 @@ fn not_checked(snap: &Snapshot, scope: &Scope) -> Vec<String> {
         };
         out.push(line);
     }
+    out.extend(snap.not_read.iter().cloned());
     out
 }
 
@@ -492,6 +497,23 @@ mod tests {
     fn example(name: &str) -> Snapshot {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
         load::load_paths(&[root.join(name)]).expect("example").0
+    }
+
+    #[test]
+    fn namespaces_a_live_scan_was_refused_are_listed_as_not_checked() {
+        let mut snap = example("healthy");
+        snap.not_read
+            .push("pods in namespaces kube-system: forbidden".into());
+        let r = scan(&snap, &Scope::default(), &Prices::default());
+        assert!(
+            r.report
+                .summary
+                .not_checked
+                .contains(&"pods in namespaces kube-system: forbidden".to_string()),
+            "{:?}",
+            r.report.summary.not_checked
+        );
+        assert!(r.scan.scope.contains("those readable"), "{}", r.scan.scope);
     }
 
     #[test]
