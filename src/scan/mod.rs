@@ -17,7 +17,7 @@ use crate::ctx::Ctx;
 use crate::k8s;
 use crate::report::{self, Report, Summary};
 use crate::rules::{self, Finding, ObjectRef, Severity};
-use crate::snapshot::{Coverage, Kind, Snapshot};
+use crate::snapshot::{Kind, Snapshot};
 use price::Prices;
 use selector::Selector;
 
@@ -477,13 +477,7 @@ fn not_checked(snap: &Snapshot, scope: &Scope) -> Vec<String> {
         } else {
             None
         };
-        let line = match snap.coverage_in(kind, ns) {
-            Coverage::Read(_) => continue,
-            Coverage::Forbidden(r) => format!("{}: forbidden ({r})", kind.plural()),
-            Coverage::Failed(r) => format!("{}: failed ({r})", kind.plural()),
-            Coverage::NotChecked(r) => format!("{}: {r}", kind.plural()),
-        };
-        out.push(line);
+        out.extend(snap.coverage_in(kind, ns).not_checked_line(kind));
     }
     out.extend(snap.not_read.iter().cloned());
     out

@@ -76,17 +76,7 @@ pub fn parse_documents(origin: &Path, text: &str) -> Result<Vec<Value>> {
         // several concatenated values (`kubectl get a -o json; kubectl get b -o json`).
         let mut docs = Vec::new();
         for value in serde_json::Deserializer::from_str(trimmed).into_iter::<Value>() {
-            docs.push(value.map_err(|e| {
-                Error::input(
-                    origin,
-                    format!(
-                        "invalid JSON at line {}, column {}: {}",
-                        e.line(),
-                        e.column(),
-                        json_reason(&e)
-                    ),
-                )
-            })?);
+            docs.push(value.map_err(|e| json_syntax_error(origin, &e))?);
         }
         return Ok(docs);
     }
@@ -99,6 +89,19 @@ pub fn parse_documents(origin: &Path, text: &str) -> Result<Vec<Value>> {
             format!("invalid YAML: {}", one_line(&e.to_string())),
         )
     })
+}
+
+/// A JSON syntax error as one line naming where it is.
+fn json_syntax_error(origin: &Path, e: &serde_json::Error) -> Error {
+    Error::input(
+        origin,
+        format!(
+            "invalid JSON at line {}, column {}: {}",
+            e.line(),
+            e.column(),
+            json_reason(e)
+        ),
+    )
 }
 
 fn json_reason(e: &serde_json::Error) -> String {
@@ -183,17 +186,7 @@ impl Loader {
                 failed: &mut failed,
             };
             if let Err(e) = seed.deserialize(&mut de) {
-                return Err(failed.unwrap_or_else(|| {
-                    Error::input(
-                        origin,
-                        format!(
-                            "invalid JSON at line {}, column {}: {}",
-                            e.line(),
-                            e.column(),
-                            json_reason(&e)
-                        ),
-                    )
-                }));
+                return Err(failed.unwrap_or_else(|| json_syntax_error(origin, &e)));
             }
         }
     }

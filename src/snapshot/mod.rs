@@ -143,6 +143,19 @@ pub enum Coverage {
     NotChecked(String),
 }
 
+impl Coverage {
+    /// The not-checked line for `kind` read this way ("volumeattachments: forbidden (…)"), or
+    /// `None` when it was read.
+    pub fn not_checked_line(&self, kind: Kind) -> Option<String> {
+        match self {
+            Coverage::Read(_) => None,
+            Coverage::Forbidden(r) => Some(format!("{}: forbidden ({r})", kind.plural())),
+            Coverage::Failed(r) => Some(format!("{}: failed ({r})", kind.plural())),
+            Coverage::NotChecked(r) => Some(format!("{}: {r}", kind.plural())),
+        }
+    }
+}
+
 /// The result of looking one object up by name.
 #[derive(Debug)]
 pub enum Lookup<'a, T> {
@@ -214,12 +227,7 @@ impl Snapshot {
     pub fn not_checked(&self) -> Vec<String> {
         self.coverage
             .iter()
-            .filter_map(|(k, c)| match c {
-                Coverage::Read(_) => None,
-                Coverage::Forbidden(r) => Some(format!("{}: forbidden ({r})", k.plural())),
-                Coverage::Failed(r) => Some(format!("{}: failed ({r})", k.plural())),
-                Coverage::NotChecked(r) => Some(format!("{}: {r}", k.plural())),
-            })
+            .filter_map(|(k, c)| c.not_checked_line(*k))
             .chain(self.not_read.iter().cloned())
             .collect()
     }
