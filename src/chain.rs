@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::ctx::{ClaimClass, Ctx};
 use crate::error::{Error, Result};
+use crate::health::{self, Health};
 use crate::k8s;
 use crate::rules::{Finding, ObjectRef, Severity};
 use crate::snapshot::{Kind, Lookup};
@@ -307,65 +308,85 @@ fn dedup_focus(cx: &mut Ctx) {
 }
 
 fn pod_hop(cx: &Ctx, pod: &Pod) -> Hop {
-    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
-    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let (ns, name) = k8s::ns_name(pod);
     let phase = k8s::pod_phase(pod);
-    let status = pod.status.as_ref();
-    let unscheduled = status.and_then(|s| s.conditions.as_ref()).and_then(|c| {
-        c.iter()
-            .find(|c| c.type_ == "PodScheduled" && c.status == "False")
-    });
-    let waiting = status
-        .and_then(|s| s.container_statuses.as_ref())
-        .into_iter()
-        .flatten()
-        .find_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.clone());
-    let age = cx.age(pod.metadata.creation_timestamp.as_ref().map(|t| t.0));
-    let (state, text) = if let Some(c) = unscheduled {
-        let why = c
-            .message
-            .as_deref()
-            .map(|m| k8s::truncate(&k8s::scheduler_gist(m), 90))
-            .unwrap_or_default();
-        (
-            HopState::Error,
-            format!("{phase} {age} · unschedulable: {why}"),
-        )
-    } else if phase == "Running" || phase == "Succeeded" {
-        (
-            HopState::Ok,
-            format!(
-                "{phase} on {}",
-                pod.spec
-                    .as_ref()
-                    .and_then(|s| s.node_name.as_deref())
-                    .unwrap_or("?")
-            ),
-        )
-    } else {
-        let node = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.node_name.as_deref())
-            .map(|n| format!(" on {n}"))
-            .unwrap_or_default();
-        let w = waiting.map(|w| format!(" · {w}")).unwrap_or_default();
-        (HopState::Error, format!("{phase} {age}{node}{w}"))
+    let health = health::pod(cx, pod);
+    let text = match &health {
+        Health::Stuck(s) => s.what.clone(),
+        Health::Starting(s) | Health::Waiting(s) => s.clone(),
+        Health::Healthy => format!(
+            "{phase} on {}",
+            pod.spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_deref())
+                .unwrap_or("?")
+        ),
     };
-    Hop::new("Pod", format!("{ns}/{name}"), state, text).object(ObjectRef::of(pod))
+    Hop::new("Pod", format!("{ns}/{name}"), mark(&health), text).object(ObjectRef::of(pod))
+}
+
+/// The mark a judgement gives a hop before findings raise it.
+fn mark(h: &Health) -> HopState {
+    match h {
+        Health::Healthy => HopState::Ok,
+        Health::Waiting(_) => HopState::Info,
+        Health::Starting(_) => HopState::Warning,
+        Health::Stuck(_) => HopState::Error,
+    }
 }
 
 fn pod_tree<'a>(cx: &mut Ctx<'a>, pod: &'a Pod) -> Hop {
     cx.pods.push(pod);
     let mut hop = pod_hop(cx, pod);
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let stuck = hop.state == HopState::Error;
     for (_, claim) in k8s::pod_claims(pod) {
-        hop.children.push(claim_hop(cx, &ns, &claim));
+        let mut claim_hop = claim_hop(cx, &ns, &claim);
+        if let Some(u) = usage_hop(cx, pod, &claim, stuck) {
+            claim_hop.children.push(u);
+        }
+        hop.children.push(claim_hop);
     }
     if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) {
         hop.children.push(node_hop(cx, &node));
     }
     hop
+}
+
+/// How full a pod's claim-backed volume is, from the kubelet's stats: shown when they were read,
+/// and marked not checked when they were not and the pod is stuck (a full volume is the classic
+/// cause of a database's crash loop).
+fn usage_hop(cx: &Ctx, pod: &Pod, claim: &str, stuck: bool) -> Option<Hop> {
+    use crate::rules::mount::{usage, volume_full::FULL_PCT, volume_nearly_full::NEARLY_FULL_PCT};
+    let (ns, name) = k8s::ns_name(pod);
+    let stats = cx.snap.volume_stats.iter().find(|v| {
+        v.pod_namespace == ns && v.pod_name == name && v.pvc_name.as_deref() == Some(claim)
+    });
+    match stats.and_then(usage) {
+        Some(u) => {
+            let pct = u.pct();
+            let state = if pct >= FULL_PCT {
+                HopState::Error
+            } else if pct >= NEARLY_FULL_PCT {
+                HopState::Warning
+            } else {
+                HopState::Ok
+            };
+            Some(Hop::new("Usage", "", state, u.describe()))
+        }
+        None if stuck && pod.spec.as_ref().is_some_and(|s| s.node_name.is_some()) => {
+            let why = cx.unknown(Kind::NodeStats, None).unwrap_or_else(|| {
+                "the kubelet's stats have no figures for this volume".to_string()
+            });
+            Some(Hop::new(
+                "Usage",
+                "",
+                HopState::NotChecked,
+                format!("not checked: {why}"),
+            ))
+        }
+        None => None,
+    }
 }
 
 fn claim_hop<'a>(cx: &mut Ctx<'a>, namespace: &str, name: &str) -> Hop {
@@ -404,12 +425,13 @@ fn pvc_tree<'a>(cx: &mut Ctx<'a>, pvc: &'a PersistentVolumeClaim) -> Hop {
             status.push_str(&format!(" · {}× {}", e.count, e.reason));
         }
     }
-    let state = match phase {
-        "Bound" => HopState::Ok,
-        "Lost" => HopState::Error,
-        _ => HopState::Warning,
-    };
-    let mut hop = Hop::new("PVC", name, state, status)
+    let health = health::pvc(cx, pvc);
+    if let Health::Stuck(s) = &health {
+        if phase == "Bound" || pvc.metadata.deletion_timestamp.is_some() {
+            status.push_str(&format!(" · {}", s.what));
+        }
+    }
+    let mut hop = Hop::new("PVC", name, mark(&health), status)
         .detail(format!("{size} {modes}"))
         .object(ObjectRef::of(pvc));
     hop.children.push(class_hop(cx, pvc));
@@ -506,14 +528,11 @@ fn class_hop(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Hop {
 }
 
 fn driver_hop(cx: &Ctx, driver: &str) -> Hop {
-    let registered = cx
-        .snap
-        .csi_nodes
-        .iter()
-        .filter(|n| n.spec.drivers.iter().any(|d| d.name == driver))
-        .count();
-    let nodes = cx.snap.nodes.len().max(cx.snap.csi_nodes.len());
-    let csinodes_known = cx.snap.unknown_reason(Kind::CSINode, None).is_none();
+    let crate::ctx::Registration {
+        registered,
+        nodes,
+        known: csinodes_known,
+    } = cx.registration(driver);
     let on_nodes = if csinodes_known {
         format!("{registered} of {nodes} nodes register it")
     } else {
@@ -560,12 +579,7 @@ fn pv_tree<'a>(cx: &mut Ctx<'a>, pv: &'a PersistentVolume) -> Hop {
     if !zones.is_empty() {
         facts.push(format!("zone {}", zones.join(",")));
     }
-    let state = match phase {
-        "Bound" => HopState::Ok,
-        "Failed" => HopState::Error,
-        _ => HopState::Warning,
-    };
-    let mut hop = Hop::new("PV", name.clone(), state, phase)
+    let mut hop = Hop::new("PV", name.clone(), mark(&health::pv(cx, pv)), phase)
         .detail(facts.join(" · "))
         .object(ObjectRef::of(pv));
     for va in cx.attachments_of(&name) {
@@ -575,27 +589,22 @@ fn pv_tree<'a>(cx: &mut Ctx<'a>, pv: &'a PersistentVolume) -> Hop {
         let err = st
             .and_then(|s| s.attach_error.as_ref().or(s.detach_error.as_ref()))
             .and_then(|e| e.message.clone());
-        let (state, text) = if let Some(e) = err {
-            (HopState::Error, format!("error: {}", k8s::truncate(&e, 80)))
+        let text = if let Some(e) = err {
+            format!("error: {}", k8s::truncate(&e, 80))
         } else if va.metadata.deletion_timestamp.is_some() {
-            (
-                HopState::Warning,
-                format!(
-                    "detaching for {}",
-                    cx.age(va.metadata.deletion_timestamp.as_ref().map(|t| t.0))
-                ),
+            format!(
+                "detaching for {}",
+                cx.age(va.metadata.deletion_timestamp.as_ref().map(|t| t.0))
             )
         } else if attached {
-            (HopState::Ok, "attached".to_string())
+            "attached".to_string()
         } else {
-            (
-                HopState::Warning,
-                format!(
-                    "not attached yet ({})",
-                    cx.age(va.metadata.creation_timestamp.as_ref().map(|t| t.0))
-                ),
+            format!(
+                "not attached yet ({})",
+                cx.age(va.metadata.creation_timestamp.as_ref().map(|t| t.0))
             )
         };
+        let state = mark(&health::attachment(cx, va));
         hop.children.push(
             Hop::new("Attach", format!("→ {node}"), state, text)
                 .detail(k8s::truncate(
@@ -605,16 +614,8 @@ fn pv_tree<'a>(cx: &mut Ctx<'a>, pv: &'a PersistentVolume) -> Hop {
                 .object(ObjectRef::of(va)),
         );
     }
-    if cx.attachments_of(&name).is_empty()
-        && cx
-            .snap
-            .unknown_reason(Kind::VolumeAttachment, None)
-            .is_some()
-    {
-        let r = cx
-            .snap
-            .unknown_reason(Kind::VolumeAttachment, None)
-            .unwrap_or_default();
+    if cx.attachments_of(&name).is_empty() && cx.unknown(Kind::VolumeAttachment, None).is_some() {
+        let r = cx.unknown(Kind::VolumeAttachment, None).unwrap_or_default();
         hop.children.push(Hop::new(
             "Attach",
             "?",
@@ -655,12 +656,7 @@ fn ebs_hop(cx: &Ctx, id: &str) -> Hop {
             } else {
                 format!("{} by {}", v.state, attached.join(", "))
             };
-            let state = match v.state.as_str() {
-                "error" | "deleting" | "deleted" => HopState::Error,
-                "creating" => HopState::Warning,
-                _ => HopState::Ok,
-            };
-            Hop::new("EBS", id, state, status)
+            Hop::new("EBS", id, mark(&health::ebs(v)), status)
                 .detail(format!("{} · {}", v.short(), v.az))
                 .object(object)
         }
@@ -714,23 +710,15 @@ fn node_hop(cx: &Ctx, name: &str) -> Hop {
                 Lookup::Missing => "no CSINode".to_string(),
                 Lookup::Unknown(r) => format!("CSINode not checked: {r}"),
             };
-            let ready = k8s::node_schedulable(node);
-            Hop::new(
-                "Node",
-                name,
-                if ready {
-                    HopState::Ok
-                } else {
-                    HopState::Warning
-                },
-                if ready {
-                    "Ready".to_string()
-                } else {
-                    "not Ready or cordoned".to_string()
-                },
-            )
-            .detail(format!("{} · {csi}", facts.join(" · ")))
-            .object(ObjectRef::of(node))
+            let health = health::node(cx, node);
+            let text = match &health {
+                Health::Healthy => "Ready".to_string(),
+                Health::Waiting(s) | Health::Starting(s) => s.clone(),
+                Health::Stuck(s) => s.what.clone(),
+            };
+            Hop::new("Node", name, mark(&health), text)
+                .detail(format!("{} · {csi}", facts.join(" · ")))
+                .object(ObjectRef::of(node))
         }
         Lookup::Missing => Hop::new("Node", name, HopState::Error, "does not exist")
             .object(ObjectRef::new("Node", None, name)),

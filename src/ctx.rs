@@ -1,7 +1,8 @@
 //! [`Ctx`]: the snapshot seen from one diagnosis — which objects are in focus, what "now" is,
 //! and indexed lookups the rules share.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::model::VolumeAttachment;
 use crate::model::{PersistentVolume, Pod};
@@ -24,6 +25,18 @@ pub enum ClaimClass<'a> {
     Default(&'a StorageClass),
     /// No class named, and whether a default exists is unknown.
     Unknown(String),
+}
+
+/// How many nodes register a CSI driver (in their CSINode), out of how many: one count for the
+/// chain's driver hop and the rules that judge it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Registration {
+    /// CSINodes listing the driver.
+    pub registered: usize,
+    /// Nodes known (Node or CSINode objects, whichever are more).
+    pub nodes: usize,
+    /// Whether CSINodes were read completely (else `registered` is a lower bound).
+    pub known: bool,
 }
 
 /// The snapshot, the objects under diagnosis and fast lookups. Built once per diagnosis.
@@ -60,15 +73,12 @@ pub struct Ctx<'a> {
     ebs_idx: HashMap<&'a str, usize>,
     /// CSINodes by name.
     csi_node_idx: HashMap<&'a str, usize>,
+    /// Kinds a lookup or a rule needed and could not see, with the reason: every one of them is
+    /// listed under "not checked", so no rule goes quiet for lack of data.
+    gaps: RefCell<BTreeMap<Kind, String>>,
 }
 
-fn ns_name<T: kube::Resource>(o: &T) -> (&str, &str) {
-    let m = o.meta();
-    (
-        m.namespace.as_deref().unwrap_or_default(),
-        m.name.as_deref().unwrap_or_default(),
-    )
-}
+use crate::k8s::ns_name;
 
 impl<'a> Ctx<'a> {
     /// A context over `snap` with nothing in focus yet.
@@ -167,7 +177,29 @@ impl<'a> Ctx<'a> {
             all_in_focus: false,
             ebs_idx,
             csi_node_idx,
+            gaps: RefCell::default(),
         }
+    }
+
+    /// Why `kind` cannot be trusted to be complete in `namespace` (`None` when it can), recorded
+    /// as a gap of this diagnosis. Rules ask this instead of the snapshot, so every rule that
+    /// skips for lack of data leaves a not-checked line behind.
+    pub fn unknown(&self, kind: Kind, namespace: Option<&str>) -> Option<String> {
+        let reason = self.snap.unknown_reason(kind, namespace)?;
+        self.gaps
+            .borrow_mut()
+            .entry(kind)
+            .or_insert_with(|| reason.clone());
+        Some(reason)
+    }
+
+    /// The kinds this diagnosis needed and could not see: `(kind, reason)`.
+    pub fn gaps(&self) -> Vec<(Kind, String)> {
+        self.gaps
+            .borrow()
+            .iter()
+            .map(|(k, r)| (*k, r.clone()))
+            .collect()
     }
 
     /// Puts every object of the snapshot in focus (`scan`).
@@ -245,14 +277,30 @@ impl<'a> Ctx<'a> {
 
     /// Looks up a StorageClass.
     pub fn class(&self, name: &str) -> Lookup<'a, StorageClass> {
-        self.snap
-            .lookup(&self.snap.storage_classes, Kind::StorageClass, None, name)
+        self.recorded(
+            self.snap
+                .lookup(&self.snap.storage_classes, Kind::StorageClass, None, name),
+            Kind::StorageClass,
+            None,
+        )
+    }
+
+    /// A lookup of the snapshot, its unknown outcome recorded as a gap.
+    fn recorded<T>(&self, l: Lookup<'a, T>, kind: Kind, namespace: Option<&str>) -> Lookup<'a, T> {
+        if let Lookup::Unknown(_) = l {
+            self.unknown(kind, namespace);
+        }
+        l
     }
 
     /// Looks up a CSIDriver object.
     pub fn csi_driver(&self, name: &str) -> Lookup<'a, CSIDriver> {
-        self.snap
-            .lookup(&self.snap.csi_drivers, Kind::CSIDriver, None, name)
+        self.recorded(
+            self.snap
+                .lookup(&self.snap.csi_drivers, Kind::CSIDriver, None, name),
+            Kind::CSIDriver,
+            None,
+        )
     }
 
     /// Looks up a node's CSINode.
@@ -260,6 +308,20 @@ impl<'a> Ctx<'a> {
         match self.csi_node_idx.get(node) {
             Some(&i) => Lookup::Found(&self.snap.csi_nodes[i]),
             None => self.absent(Kind::CSINode, None),
+        }
+    }
+
+    /// How many nodes register `driver` in their CSINode.
+    pub fn registration(&self, driver: &str) -> Registration {
+        Registration {
+            registered: self
+                .snap
+                .csi_nodes
+                .iter()
+                .filter(|n| n.spec.drivers.iter().any(|d| d.name == driver))
+                .count(),
+            nodes: self.snap.nodes.len().max(self.snap.csi_nodes.len()),
+            known: self.unknown(Kind::CSINode, None).is_none(),
         }
     }
 
@@ -275,7 +337,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn absent<T>(&self, kind: Kind, namespace: Option<&str>) -> Lookup<'a, T> {
-        match self.snap.unknown_reason(kind, namespace) {
+        match self.unknown(kind, namespace) {
             None => Lookup::Missing,
             Some(r) => Lookup::Unknown(r),
         }
@@ -288,6 +350,8 @@ impl<'a> Ctx<'a> {
         namespace: Option<&str>,
         name: &str,
     ) -> Vec<&'a EventRecord> {
+        // Events that were never read are a gap; events read and absent (expired) are not.
+        self.unknown(Kind::Event, namespace);
         let key = (kind, namespace.unwrap_or_default(), name);
         let mut out: Vec<&EventRecord> = self
             .events_idx
@@ -355,7 +419,7 @@ impl<'a> Ctx<'a> {
             Some("") => ClaimClass::Empty,
             Some(name) => ClaimClass::Named(name, self.class(name)),
             None => {
-                if let Some(reason) = self.snap.unknown_reason(Kind::StorageClass, None) {
+                if let Some(reason) = self.unknown(Kind::StorageClass, None) {
                     return ClaimClass::Unknown(reason);
                 }
                 match self.default_classes().first() {

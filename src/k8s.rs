@@ -460,6 +460,20 @@ pub fn describe_pod_selection(pod: &Pod) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" and "))
 }
 
+/// An object's `(namespace, name)`, empty strings when unset.
+pub fn ns_name<T: kube::Resource>(o: &T) -> (&str, &str) {
+    let m = o.meta();
+    (
+        m.namespace.as_deref().unwrap_or_default(),
+        m.name.as_deref().unwrap_or_default(),
+    )
+}
+
+/// An annotation's value on an object.
+pub fn annotation<'a, T: kube::Resource>(o: &'a T, key: &str) -> Option<&'a str> {
+    o.meta().annotations.as_ref()?.get(key).map(String::as_str)
+}
+
 /// Formats a duration as kubectl does (`45s`, `12m`, `3h12m`, `4d5h`).
 pub fn format_age(seconds: i64) -> String {
     let s = seconds.max(0);

@@ -10,6 +10,7 @@ pub mod complete;
 pub mod ctx;
 pub mod error;
 pub mod fetch;
+pub mod health;
 pub mod import;
 pub mod k8s;
 pub mod manifest;

@@ -6,7 +6,7 @@ use crate::chain::{self, Hop, HopState, Target};
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::rules::{self, Finding, Severity};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{ClockSource, Snapshot};
 
 /// Counts of findings by severity, and what could not be checked.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -28,6 +28,8 @@ pub struct Report {
     pub namespace: String,
     /// The time ages are measured against (the newest timestamp of an offline snapshot).
     pub as_of: jiff::Timestamp,
+    /// Where `as_of` came from.
+    pub as_of_source: ClockSource,
     pub offline: bool,
     pub chain: Vec<Hop>,
     pub findings: Vec<Finding>,
@@ -41,25 +43,36 @@ impl Report {
     }
 }
 
-/// The reference time: real now when live, the snapshot's newest timestamp when offline.
-pub fn reference_time(snap: &Snapshot) -> jiff::Timestamp {
+/// The reference time and where it came from: `KUBECTL_STORAGE_NOW` if set; else the capture
+/// time (the server's clock live, the capture file of a dump); else, offline, the newest
+/// timestamp in the snapshot; else this machine's clock.
+pub fn clock(snap: &Snapshot) -> (jiff::Timestamp, ClockSource) {
     if let Some(t) = std::env::var("KUBECTL_STORAGE_NOW")
         .ok()
         .and_then(|s| s.parse().ok())
     {
-        return t;
+        return (t, ClockSource::Environment);
+    }
+    if let Some(c) = snap.captured {
+        return (c.at, c.source);
     }
     if snap.offline {
         if let Some(t) = snap.newest_timestamp() {
-            return t;
+            return (t, ClockSource::NewestTimestamp);
         }
     }
-    jiff::Timestamp::now()
+    (jiff::Timestamp::now(), ClockSource::LocalClock)
+}
+
+/// The reference time alone (see [`clock`]).
+pub fn reference_time(snap: &Snapshot) -> jiff::Timestamp {
+    clock(snap).0
 }
 
 /// Diagnoses one target on a snapshot: resolve the chain, run the rules, mark the hops.
 pub fn diagnose(snap: &Snapshot, target: &Target, namespace: &str) -> Result<Report> {
-    let mut cx = Ctx::new(snap, reference_time(snap));
+    let (now, as_of_source) = clock(snap);
+    let mut cx = Ctx::new(snap, now);
     let mut chain = chain::resolve(&mut cx, target, namespace)?;
     let findings = rules::run(&cx);
     for hop in &mut chain {
@@ -70,6 +83,7 @@ pub fn diagnose(snap: &Snapshot, target: &Target, namespace: &str) -> Result<Rep
         target: target.display(),
         namespace: namespace.to_string(),
         as_of: cx.now,
+        as_of_source,
         offline: snap.offline,
         summary: summarize(snap, &findings),
         chain,
@@ -101,17 +115,24 @@ pub fn verdict(report: &Report) -> String {
         .find(|f| f.severity != Severity::Info)
     {
         None => {
-            let unchecked = report
-                .chain
-                .iter()
-                .flat_map(Hop::walk)
-                .any(|h| h.state == HopState::NotChecked);
-            if unchecked {
+            let hops: Vec<&Hop> = report.chain.iter().flat_map(Hop::walk).collect();
+            if let Some(h) = hops.iter().find(|h| h.state == HopState::Warning) {
+                // Within its normal start-up time (a claim provisioning for 20 s): not a fault,
+                // not healthy yet either.
+                return format!(
+                    "Nothing wrong found yet on {subject}'s chain: {} {} is {}, which is still within the time it normally takes; run again in a minute.",
+                    long_label(h.label),
+                    h.name,
+                    h.status
+                );
+            }
+            if hops.iter().any(|h| h.state == HopState::NotChecked) {
                 format!("No problems found on the parts of {subject}'s chain that could be checked; some hops were not checked.")
             } else {
                 format!("No problems found on this chain: {subject}.")
             }
         }
+        Some(f) if f.message.starts_with(&subject) => f.message.clone(),
         Some(f) => {
             let status = root
                 .filter(|h| h.state != HopState::Ok)

@@ -21,7 +21,7 @@ use kube::{Client, Config};
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
-use crate::snapshot::{Coverage, EventRecord, Kind, Scope, Snapshot};
+use crate::snapshot::{Capture, ClockSource, Coverage, EventRecord, Kind, Scope, Snapshot};
 
 /// Connection flags, as kubectl names them.
 #[derive(Debug, Clone, Default)]
@@ -245,6 +245,24 @@ pub struct ListOptions<'a> {
 }
 
 /// Reads what the plan asks for, all LISTs at once.
+/// The API server's clock: the `Date` header of a cheap request (`/version`), so ages are measured
+/// against the cluster's time, not this machine's (a laptop's clock may be minutes off).
+async fn server_clock(c: &Client, t: std::time::Duration) -> Option<jiff::Timestamp> {
+    let req = http::Request::get("/version")
+        .body(kube::client::Body::empty())
+        .ok()?;
+    let res = tokio::time::timeout(t, c.send(req)).await.ok()?.ok()?;
+    let date = res.headers().get(http::header::DATE)?.to_str().ok()?;
+    http_date(date)
+}
+
+/// An HTTP `Date` (`Tue, 01 Dec 2026 21:30:00 GMT`, RFC 9110's IMF-fixdate).
+fn http_date(s: &str) -> Option<jiff::Timestamp> {
+    jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(s)
+        .ok()
+}
+
 pub async fn fetch(conn: &Connection, plan: &Plan) -> Result<(Snapshot, FetchStats)> {
     fetch_with(conn, plan, &ListOptions::default()).await
 }
@@ -317,9 +335,20 @@ pub async fn fetch_with(
         ))
     };
 
-    let ((namespaced, fallback), cluster) = futures::join!(namespaced, cluster);
+    let ((namespaced, fallback), cluster, clock) =
+        futures::join!(namespaced, cluster, server_clock(c, t));
 
     let mut b = Builder::default();
+    b.snap.captured = Some(match clock {
+        Some(at) => Capture {
+            at,
+            source: ClockSource::ServerClock,
+        },
+        None => Capture {
+            at: jiff::Timestamp::now(),
+            source: ClockSource::LocalClock,
+        },
+    });
     if let Some((requests, why)) = fallback {
         // `-A` was refused: each namespace was read on its own instead.
         b.stats.requests += requests;
@@ -602,5 +631,17 @@ pub async fn fetch_node_stats(
                 failed.join("; ")
             )),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_an_http_date() {
+        assert_eq!(
+            super::http_date("Tue, 01 Dec 2026 21:30:05 GMT").map(|t| t.to_string()),
+            Some("2026-12-01T21:30:05Z".to_string())
+        );
+        assert_eq!(super::http_date("yesterday"), None);
     }
 }

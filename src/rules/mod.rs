@@ -9,6 +9,7 @@ use crate::ctx::Ctx;
 
 pub mod attachment;
 pub mod binding;
+pub mod chain;
 pub mod ebs;
 pub mod import;
 pub mod manifest;
@@ -59,6 +60,8 @@ pub enum Category {
     Manifest,
     /// Checks `import-ebs` runs on its plan (not on chains).
     Import,
+    /// The chain as a whole (runs after every other rule).
+    Chain,
 }
 
 impl Category {
@@ -74,6 +77,7 @@ impl Category {
             Category::Cluster => "Cluster-wide",
             Category::Manifest => "Manifests",
             Category::Import => "Import plan (import-ebs)",
+            Category::Chain => "Whole chain",
         }
     }
 }
@@ -93,7 +97,8 @@ pub struct Rule {
     pub why: &'static str,
     /// How to fix it, in general.
     pub fix: &'static str,
-    /// The check: reads the context, pushes findings.
+    /// The check: reads the context, pushes findings. `out` holds the findings of the rules
+    /// before this one in [`REGISTRY`] (only the last rule, `stuck-unexplained`, reads them).
     pub check: fn(&Ctx, &mut Vec<Finding>),
 }
 
@@ -189,6 +194,8 @@ pub static REGISTRY: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLo
         mount::RULES,
         manifest::RULES,
         import::RULES,
+        // Last: it reads every other rule's findings.
+        chain::RULES,
     ]
     .concat()
 });
@@ -201,11 +208,12 @@ pub fn find(code: &str) -> Option<&'static Rule> {
 /// Runs every rule over the context and returns the findings, root cause first.
 pub fn run(cx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut ranked: Vec<(usize, Finding)> = Vec::new();
+    let mut ranks: Vec<usize> = Vec::new();
     for (rank, rule) in REGISTRY.iter().enumerate() {
         (rule.check)(cx, &mut out);
-        ranked.extend(out.drain(..).map(|f| (rank, f)));
+        ranks.resize(out.len(), rank);
     }
+    let mut ranked: Vec<(usize, Finding)> = ranks.into_iter().zip(out).collect();
     ranked.sort_by(|(ra, a), (rb, b)| a.severity.cmp(&b.severity).then(ra.cmp(rb)));
     let mut findings: Vec<Finding> = ranked.into_iter().map(|(_, f)| f).collect();
     findings.dedup();

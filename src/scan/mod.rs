@@ -162,7 +162,8 @@ pub struct ScanReport {
 
 /// Scans a snapshot: focus on everything in scope, run every rule once, summarise.
 pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices) -> ScanReport {
-    let mut cx = Ctx::new(snap, report::reference_time(snap));
+    let (now, as_of_source) = report::clock(snap);
+    let mut cx = Ctx::new(snap, now);
     focus(&mut cx, scope);
     let mut findings = rules::run(&cx);
     if let Some(k) = scope.kind {
@@ -227,6 +228,7 @@ pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices) -> ScanReport {
             target: "scan".into(),
             namespace: scope.namespace.clone().unwrap_or_default(),
             as_of: cx.now,
+            as_of_source,
             offline: snap.offline,
             chain: Vec::new(),
             findings,

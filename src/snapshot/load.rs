@@ -161,6 +161,14 @@ impl Loader {
         }
         let docs = parse_documents(origin, text)?;
         for (i, doc) in docs.into_iter().enumerate() {
+            let empty_list = doc.get("kind").and_then(Value::as_str) == Some("List")
+                && doc
+                    .get("items")
+                    .and_then(Value::as_array)
+                    .is_none_or(Vec::is_empty);
+            if empty_list {
+                self.empty_untyped_list(origin);
+            }
             self.load_document(origin, i + 1, doc)?;
         }
         Ok(())
@@ -217,6 +225,11 @@ impl Loader {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
+        if kind == "ConfigMap"
+            && doc.pointer("/metadata/name").and_then(Value::as_str) == Some(super::CAPTURE_NAME)
+        {
+            return self.load_capture(origin, &doc);
+        }
         if kind.is_empty() || api_version.is_empty() {
             return Err(Error::input(
                 origin,
@@ -261,6 +274,44 @@ impl Loader {
             &name,
             Source::Value(doc),
         )
+    }
+
+    /// `kubectl get KIND -o json|yaml` prints an untyped `List` when there are none, so an empty
+    /// one says nothing of its kind: the file's name may (`pvs.json`, `persistentvolumes.yaml`);
+    /// otherwise it is noted as unknown, never taken as "none of anything".
+    fn empty_untyped_list(&mut self, origin: &Path) {
+        let stem = origin
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match kind_of_file_name(&stem) {
+            Some(k) => self.snapshot.mark_read(k, Scope::All),
+            None => self.snapshot.not_read.push(format!(
+                "{}: an empty untyped List (kubectl prints one for a kind with no objects); name the file after its kind (e.g. pvs.json) to count it as \"none\"",
+                origin.display()
+            )),
+        }
+    }
+
+    /// The capture file `dump` writes: when the snapshot was read.
+    fn load_capture(&mut self, origin: &Path, doc: &Value) -> Result<()> {
+        let at = doc
+            .pointer("/data/capturedAt")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+            .ok_or_else(|| {
+                Error::input(
+                    origin,
+                    "capture file without a valid data.capturedAt (an RFC 3339 time)",
+                )
+            })?;
+        let capture = super::Capture {
+            at,
+            source: super::ClockSource::CaptureFile,
+        };
+        self.snapshot.captured = super::later(self.snapshot.captured, Some(capture));
+        Ok(())
     }
 
     fn load_object(
@@ -577,20 +628,25 @@ impl<'de> serde::de::Visitor<'de> for JsonDoc<'_, '_> {
     ) -> std::result::Result<(), A::Error> {
         use serde::de::Error as _;
         let mut fields = serde_json::Map::new();
+        let mut items_seen = None;
         while let Some(key) = map.next_key::<String>()? {
             // A List's items, or an AWS CLI list, load as they are parsed; typed items wait
             // for the List's own kind when they lack theirs (kubectl prints `items` first).
             let ec2_key = EC2_LISTS.iter().copied().find(|l| *l == key);
             let value = if key == "items" || ec2_key.is_some() {
-                let rest = map.next_value_seed(JsonItems {
+                let (seen, rest) = map.next_value_seed(JsonItems {
                     doc: &mut self,
                     ec2_key,
                 })?;
+                items_seen = Some(seen);
                 Value::Array(rest.map_err(A::Error::custom)?)
             } else {
                 map.next_value::<Value>()?
             };
             fields.insert(key, value);
+        }
+        if items_seen == Some(0) && fields.get("kind").and_then(Value::as_str) == Some("List") {
+            self.loader.empty_untyped_list(self.origin);
         }
         self.load(Value::Object(fields)).map_err(A::Error::custom)
     }
@@ -605,7 +661,8 @@ struct JsonItems<'d, 'l, 'p> {
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for JsonItems<'_, '_, '_> {
-    type Value = std::result::Result<Vec<Value>, String>;
+    /// How many items the list held, and the ones left to load.
+    type Value = (usize, std::result::Result<Vec<Value>, String>);
 
     fn deserialize<D: serde::Deserializer<'de>>(
         self,
@@ -616,7 +673,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for JsonItems<'_, '_, '_> {
 }
 
 impl<'de> serde::de::Visitor<'de> for JsonItems<'_, '_, '_> {
-    type Value = std::result::Result<Vec<Value>, String>;
+    type Value = (usize, std::result::Result<Vec<Value>, String>);
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a list of objects")
@@ -632,8 +689,18 @@ impl<'de> serde::de::Visitor<'de> for JsonItems<'_, '_, '_> {
         while let Some(item) = seq.next_element::<&'de serde_json::value::RawValue>()? {
             items.push(item.get());
         }
-        Ok(self.doc.load_items(&items, self.ec2_key))
+        Ok((items.len(), self.doc.load_items(&items, self.ec2_key)))
     }
+}
+
+/// The kind a file is named after (`pvs`, `persistentvolumes`, `pv`, `kubectl-get-pvc`, …).
+fn kind_of_file_name(stem: &str) -> Option<Kind> {
+    let last = stem.rsplit(['-', '_', '.']).next().unwrap_or(stem);
+    Kind::ALL.into_iter().find(|k| {
+        !k.is_ec2()
+            && *k != Kind::NodeStats
+            && (last == k.plural() || k.short_names().contains(&last))
+    })
 }
 
 /// The snapshot kind for a Kubernetes kind name, if the diagnosis uses it.

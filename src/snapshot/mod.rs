@@ -96,6 +96,23 @@ impl Kind {
         }
     }
 
+    /// kubectl's short and singular names for the kind (`pv`, `pvs`, `persistentvolume`).
+    pub fn short_names(self) -> &'static [&'static str] {
+        match self {
+            Kind::Pod => &["pod", "po"],
+            Kind::PersistentVolumeClaim => &["pvc", "pvcs", "persistentvolumeclaim"],
+            Kind::PersistentVolume => &["pv", "pvs", "persistentvolume"],
+            Kind::StorageClass => &["sc", "storageclass"],
+            Kind::CSIDriver => &["csidriver"],
+            Kind::CSINode => &["csinode"],
+            Kind::VolumeAttachment => &["volumeattachment"],
+            Kind::Node => &["node", "no"],
+            Kind::StatefulSet => &["sts", "statefulset"],
+            Kind::Event => &["event", "ev"],
+            Kind::NodeStats | Kind::EbsVolume | Kind::Ec2Instance => &[],
+        }
+    }
+
     /// Whether this kind is read from EC2 rather than the Kubernetes API.
     pub fn is_ec2(self) -> bool {
         matches!(self, Kind::EbsVolume | Kind::Ec2Instance)
@@ -193,6 +210,33 @@ pub struct VolumeStats {
     pub inodes_used: Option<u64>,
 }
 
+/// Where the reference time ("as of") of a diagnosis came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClockSource {
+    /// `KUBECTL_STORAGE_NOW` set by the caller.
+    Environment,
+    /// The capture file `dump` writes (its `capturedAt`).
+    CaptureFile,
+    /// The newest timestamp of any object in an offline snapshot.
+    NewestTimestamp,
+    /// The API server's clock (`Date` of its answer), live.
+    ServerClock,
+    /// This machine's clock (live, when the server sent no `Date`).
+    LocalClock,
+}
+
+/// When a snapshot was taken, and by whose clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capture {
+    pub at: jiff::Timestamp,
+    pub source: ClockSource,
+}
+
+/// The name of the ConfigMap `dump` writes (`capture.yaml`) to record when it read the objects: a
+/// ConfigMap, so kubectl reads the directory back as it is. `data.capturedAt` is RFC 3339.
+pub const CAPTURE_NAME: &str = "kubectl-storage-capture";
+
 /// Everything a diagnosis reads, fetched live or loaded from files.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -219,6 +263,16 @@ pub struct Snapshot {
     pub not_read: Vec<String>,
     /// True when loaded from files (`--snapshot`), false when fetched live.
     pub offline: bool,
+    /// When it was read: the server's clock live, the capture file offline (if any).
+    pub captured: Option<Capture>,
+}
+
+/// The later of two captures (a snapshot merged from several dumps is as of its newest).
+pub(crate) fn later(a: Option<Capture>, b: Option<Capture>) -> Option<Capture> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.at > a.at { b } else { a }),
+        (a, b) => a.or(b),
+    }
 }
 
 impl Snapshot {
@@ -259,6 +313,7 @@ impl Snapshot {
             coverage,
             not_read,
             offline,
+            captured,
         } = other;
         append(&mut self.pods, pods);
         append(&mut self.pvcs, pvcs);
@@ -292,6 +347,7 @@ impl Snapshot {
         }
         self.not_read.extend(not_read);
         self.offline |= offline;
+        self.captured = later(self.captured, captured);
     }
 
     /// How `kind` was read in `namespace` (ignored for cluster-scoped kinds).
@@ -307,6 +363,13 @@ impl Snapshot {
                         "describe-instances"
                     }
                 )
+            } else if kind == Kind::NodeStats {
+                if self.offline {
+                    "the snapshot holds no kubelet stats (kubectl get --raw /api/v1/nodes/NODE/proxy/stats/summary)".to_string()
+                } else {
+                    "volume usage was not read (pass --kubelet-stats; it needs get on nodes/proxy)"
+                        .to_string()
+                }
             } else if self.offline {
                 format!("the snapshot holds no {} objects", kind.name())
             } else {
@@ -398,25 +461,118 @@ impl Snapshot {
         }
     }
 
-    /// The newest timestamp anywhere in the snapshot: "now" for an offline diagnosis, so that
-    /// ages read as they did when the snapshot was taken and outputs are reproducible.
+    /// The newest timestamp anywhere in the snapshot: the best estimate of when an offline
+    /// snapshot was taken, so ages read as they did then and outputs are reproducible. Every
+    /// time an object carries counts: node heartbeats (the kubelet renews them every few
+    /// seconds, so a real dump's newest heartbeat is within seconds of the dump), condition
+    /// transitions, container start and finish times, attach and detach error times, events,
+    /// creation and deletion times, and the kubelet's stats times.
     pub fn newest_timestamp(&self) -> Option<jiff::Timestamp> {
-        fn created<T: kube::Resource>(items: &[T]) -> impl Iterator<Item = jiff::Timestamp> + '_ {
-            items
-                .iter()
-                .filter_map(|o| o.meta().creation_timestamp.as_ref().map(|t| t.0))
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+        fn t(x: Option<&Time>) -> Option<jiff::Timestamp> {
+            x.map(|t| t.0)
         }
-        let events = self.events.iter().filter_map(|e| e.last);
-        let deleting = self
-            .volume_attachments
-            .iter()
-            .filter_map(|o| o.metadata.deletion_timestamp.as_ref().map(|t| t.0));
-        created(&self.pods)
-            .chain(created(&self.pvcs))
-            .chain(created(&self.pvs))
-            .chain(created(&self.volume_attachments))
-            .chain(events)
-            .chain(deleting)
-            .max()
+        fn meta(m: &ObjectMeta) -> [Option<jiff::Timestamp>; 2] {
+            [
+                t(m.creation_timestamp.as_ref()),
+                t(m.deletion_timestamp.as_ref()),
+            ]
+        }
+        fn container(
+            s: Option<&k8s_openapi::api::core::v1::ContainerState>,
+        ) -> [Option<jiff::Timestamp>; 3] {
+            [
+                t(s.and_then(|s| s.running.as_ref())
+                    .and_then(|r| r.started_at.as_ref())),
+                t(s.and_then(|s| s.terminated.as_ref())
+                    .and_then(|r| r.started_at.as_ref())),
+                t(s.and_then(|s| s.terminated.as_ref())
+                    .and_then(|r| r.finished_at.as_ref())),
+            ]
+        }
+        let mut all: Vec<Option<jiff::Timestamp>> = Vec::new();
+        for p in &self.pods {
+            all.extend(meta(&p.metadata));
+            let st = p.status.as_ref();
+            for c in st.and_then(|s| s.conditions.as_deref()).unwrap_or_default() {
+                all.push(t(c.last_transition_time.as_ref()));
+                all.push(t(c.last_probe_time.as_ref()));
+            }
+            for c in st
+                .and_then(|s| s.container_statuses.as_deref())
+                .unwrap_or_default()
+            {
+                all.extend(container(c.state.as_ref()));
+                all.extend(container(c.last_state.as_ref()));
+            }
+        }
+        for c in &self.pvcs {
+            all.extend(meta(&c.metadata));
+            for c in c
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_deref())
+                .unwrap_or_default()
+            {
+                all.push(t(c.last_transition_time.as_ref()));
+                all.push(t(c.last_probe_time.as_ref()));
+            }
+        }
+        for v in &self.pvs {
+            all.extend(meta(&v.metadata));
+            all.push(t(v
+                .status
+                .as_ref()
+                .and_then(|s| s.last_phase_transition_time.as_ref())));
+        }
+        for n in &self.nodes {
+            all.extend(meta(&n.metadata));
+            for c in n
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_deref())
+                .unwrap_or_default()
+            {
+                all.push(t(c.last_heartbeat_time.as_ref()));
+                all.push(t(c.last_transition_time.as_ref()));
+            }
+        }
+        for va in &self.volume_attachments {
+            all.extend(meta(&va.metadata));
+            let st = va.status.as_ref();
+            all.push(t(st
+                .and_then(|s| s.attach_error.as_ref())
+                .and_then(|e| e.time.as_ref())));
+            all.push(t(st
+                .and_then(|s| s.detach_error.as_ref())
+                .and_then(|e| e.time.as_ref())));
+        }
+        for o in &self.storage_classes {
+            all.extend(meta(&o.metadata));
+        }
+        for o in &self.csi_drivers {
+            all.extend(meta(&o.metadata));
+        }
+        for o in &self.csi_nodes {
+            all.extend(meta(&o.metadata));
+        }
+        for o in &self.statefulsets {
+            all.extend(meta(&o.metadata));
+        }
+        for e in &self.events {
+            all.push(e.first);
+            all.push(e.last);
+        }
+        for summary in &self.raw_node_stats {
+            for ptr in ["/node/fs/time", "/node/cpu/time", "/node/memory/time"] {
+                all.push(
+                    summary
+                        .pointer(ptr)
+                        .and_then(serde_json::Value::as_str)
+                        .and_then(|s| s.parse().ok()),
+                );
+            }
+        }
+        all.into_iter().flatten().max()
     }
 }

@@ -16,6 +16,17 @@ pub fn write_dir(snap: &Snapshot, dir: &Path) -> Result<Vec<String>> {
         source,
     })?;
     let mut written = Vec::new();
+    let (at, clock) = crate::report::clock(snap);
+    let capture = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": super::CAPTURE_NAME},
+        "data": {"capturedAt": at.to_string(), "clock": clock},
+    });
+    let text = serde_saphyr::to_string(&capture)
+        .map_err(|e| Error::input(dir.join("capture.yaml"), format!("cannot serialise: {e}")))?;
+    write(&dir.join("capture.yaml"), &text)?;
+    written.push("capture.yaml".to_string());
     let read = |k: Kind| matches!(snap.coverage.get(&k), Some(Coverage::Read(_)));
     let mut put = |kind: Kind, api_version: &str, mut items: Vec<Value>| -> Result<()> {
         if !read(kind) {

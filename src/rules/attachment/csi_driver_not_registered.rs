@@ -90,12 +90,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         }
     }
     for ((node, driver), hit) in hits {
-        let registered = cx
-            .snap
-            .csi_nodes
-            .iter()
-            .filter(|n| n.spec.drivers.iter().any(|d| d.name == driver))
-            .count();
+        let registered = cx.registration(&driver).registered;
         let lists = match &hit.listed {
             Some(names) if names.is_empty() => "its CSINode lists no drivers".to_string(),
             Some(names) => format!("its CSINode lists only {}", names.join(", ")),

@@ -270,11 +270,7 @@ pub(super) fn any_fits(
 /// With delayed binding: no schedulable node (that the claim's pods may use) satisfies the
 /// PV's node affinity.
 fn affinity_misfit(cx: &Ctx, pvc: &PersistentVolumeClaim, pv: &PersistentVolume) -> Option<String> {
-    if cx
-        .snap
-        .unknown_reason(crate::snapshot::Kind::Node, None)
-        .is_some()
-    {
+    if cx.unknown(crate::snapshot::Kind::Node, None).is_some() {
         return None;
     }
     let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();

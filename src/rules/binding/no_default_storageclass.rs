@@ -19,11 +19,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    if cx
-        .snap
-        .unknown_reason(Kind::PersistentVolume, None)
-        .is_some()
-    {
+    if cx.unknown(Kind::PersistentVolume, None).is_some() {
         return;
     }
     for pvc in &cx.pvcs {

@@ -20,11 +20,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    if cx
-        .snap
-        .unknown_reason(Kind::PersistentVolume, None)
-        .is_some()
-    {
+    if cx.unknown(Kind::PersistentVolume, None).is_some() {
         return;
     }
     for pvc in &cx.pvcs {
@@ -80,7 +76,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 let name = pvc.metadata.name.as_deref().unwrap_or_default();
                 let pods = cx.pods_using(ns, name);
                 if binding == Binding::Delayed
-                    && (pods.is_empty() || cx.snap.unknown_reason(Kind::Pod, Some(ns)).is_some())
+                    && (pods.is_empty() || cx.unknown(Kind::Pod, Some(ns)).is_some())
                 {
                     // Nothing is matched before a pod exists: waiting-for-first-consumer.
                     continue;

@@ -32,9 +32,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
         let name = pvc.metadata.name.as_deref().unwrap_or_default();
         // Only an absence of pods we saw.
-        if cx.snap.unknown_reason(Kind::Pod, Some(ns)).is_some()
-            || !cx.pods_using(ns, name).is_empty()
-        {
+        if cx.unknown(Kind::Pod, Some(ns)).is_some() || !cx.pods_using(ns, name).is_empty() {
             continue;
         }
         let key = fit::claim_key(pvc);

@@ -17,10 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    let vas_known = cx
-        .snap
-        .unknown_reason(Kind::VolumeAttachment, None)
-        .is_none();
+    let vas_known = cx.unknown(Kind::VolumeAttachment, None).is_none();
     for (pv, id) in focused_ebs_pvs(cx) {
         let Some(v) = found_volume(cx, id) else {
             continue;

@@ -302,7 +302,7 @@ pub(crate) fn event_span(cx: &Ctx, events: &[&EventRecord]) -> String {
 }
 
 /// The fill level of a volume from the kubelet's stats.
-pub(crate) struct Usage<'a> {
+pub struct Usage<'a> {
     pub stats: &'a VolumeStats,
     pub capacity: u64,
     /// Bytes not available to the application (`capacity - available`: includes ext4's
@@ -349,7 +349,7 @@ impl Usage<'_> {
 }
 
 /// The fill level of a claim-backed volume, when the stats say enough to compute it.
-pub(crate) fn usage(stats: &VolumeStats) -> Option<Usage<'_>> {
+pub fn usage(stats: &VolumeStats) -> Option<Usage<'_>> {
     stats.pvc_name.as_ref()?;
     let capacity = stats.capacity_bytes.filter(|c| *c > 0)?;
     let by_available = stats.available_bytes.map(|a| capacity.saturating_sub(a));

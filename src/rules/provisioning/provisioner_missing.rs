@@ -3,7 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
-use crate::snapshot::{Kind, Lookup};
+use crate::snapshot::Lookup;
 
 pub static RULE: Rule = Rule {
     code: "provisioner-missing",
@@ -27,13 +27,11 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         let driver = k8s::effective_driver(&sc.provisioner);
-        let registered = cx
-            .snap
-            .csi_nodes
-            .iter()
-            .filter(|n| n.spec.drivers.iter().any(|d| d.name == driver))
-            .count();
-        let csinodes_known = cx.snap.unknown_reason(Kind::CSINode, None).is_none();
+        let crate::ctx::Registration {
+            registered,
+            nodes,
+            known: csinodes_known,
+        } = cx.registration(driver);
         let waiting: Vec<_> = cx
             .pvc_events(pvc)
             .into_iter()
@@ -72,7 +70,6 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         if csinodes_known {
-            let nodes = cx.snap.csi_nodes.len().max(cx.snap.nodes.len());
             evidence.push(format!(
                 "CSINode: {registered} of {nodes} nodes list the driver"
             ));

@@ -42,11 +42,7 @@ struct Slots {
 /// CSINode `allocatable.count` for `driver` on `node` against the VolumeAttachments there, not
 /// counting `own` PVs. `None` when the CSINode, its count or the VolumeAttachments are unknown.
 fn slots(cx: &Ctx, node: &str, driver: &str, own: &BTreeSet<&str>) -> Option<Slots> {
-    if cx
-        .snap
-        .unknown_reason(Kind::VolumeAttachment, None)
-        .is_some()
-    {
+    if cx.unknown(Kind::VolumeAttachment, None).is_some() {
         return None;
     }
     let Lookup::Found(cn) = cx.csi_node(node) else {

@@ -43,10 +43,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     ebs_zone_disagrees(cx, out);
     class_excludes_pod_zones(cx, out);
     let nodes: Vec<&Node> = cx.schedulable_nodes().collect();
-    let nodes_known = cx
-        .snap
-        .unknown_reason(crate::snapshot::Kind::Node, None)
-        .is_none();
+    let nodes_known = cx.unknown(crate::snapshot::Kind::Node, None).is_none();
     if !nodes_known {
         return;
     }
