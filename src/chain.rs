@@ -426,10 +426,15 @@ fn pvc_tree<'a>(cx: &mut Ctx<'a>, pvc: &'a PersistentVolumeClaim) -> Hop {
         }
     }
     let health = health::pvc(cx, pvc);
-    if let Health::Stuck(s) = &health {
-        if phase == "Bound" || pvc.metadata.deletion_timestamp.is_some() {
-            status.push_str(&format!(" · {}", s.what));
-        }
+    let what = match &health {
+        Health::Stuck(s) => Some(&s.what),
+        Health::Starting(s) => Some(s),
+        _ => None,
+    };
+    if let Some(what) =
+        what.filter(|_| phase == "Bound" || pvc.metadata.deletion_timestamp.is_some())
+    {
+        status.push_str(&format!(" · {what}"));
     }
     let mut hop = Hop::new("PVC", name, mark(&health), status)
         .detail(format!("{size} {modes}"))

@@ -85,21 +85,33 @@ pub fn diagnose(snap: &Snapshot, target: &Target, namespace: &str) -> Result<Rep
         as_of: cx.now,
         as_of_source,
         offline: snap.offline,
-        summary: summarize(snap, &findings),
+        summary: summarize(snap, &cx, &findings),
         chain,
         findings,
     })
 }
 
-fn summarize(snap: &Snapshot, findings: &[Finding]) -> Summary {
+fn summarize(snap: &Snapshot, cx: &Ctx, findings: &[Finding]) -> Summary {
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
     let mut not_checked = snap.not_checked();
+    add_gaps(&mut not_checked, cx);
     not_checked.dedup();
     Summary {
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),
         not_checked,
+    }
+}
+
+/// Adds the kinds this diagnosis needed and could not see (a kind absent from an offline
+/// snapshot is in no coverage record, but a rule that needed it left a gap) to `lines`, once each.
+pub fn add_gaps(lines: &mut Vec<String>, cx: &Ctx) {
+    for (kind, reason) in cx.gaps() {
+        let prefix = format!("{}:", kind.plural());
+        if !lines.iter().any(|l| l.starts_with(&prefix)) {
+            lines.push(format!("{prefix} {reason}"));
+        }
     }
 }
 

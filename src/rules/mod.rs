@@ -12,6 +12,8 @@ pub mod binding;
 pub mod chain;
 pub mod ebs;
 pub mod import;
+#[cfg(test)]
+mod invariant;
 pub mod manifest;
 pub mod mount;
 pub mod provisioning;
@@ -235,7 +237,7 @@ pub fn run(cx: &Ctx) -> Vec<Finding> {
 
 /// `(root cause, symptom)`: when both are reported on the same object, only the root cause is
 /// kept. The symptom rule stays generic; this table says which specific diagnosis explains it.
-const SUPERSEDES: &[(&str, &str)] = &[
+pub(crate) const SUPERSEDES: &[(&str, &str)] = &[
     // The driver refuses ReadWriteMany: "Volume capabilities not supported".
     ("access-mode-unsupported", "provisioning-failed"),
     // Nothing provisions at all, or the class is missing: any failure is a consequence.

@@ -219,7 +219,11 @@ pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices) -> ScanReport {
             .iter()
             .filter(|f| f.severity == Severity::Info)
             .count(),
-        not_checked: not_checked(snap, scope),
+        not_checked: {
+            let mut l = not_checked(snap, scope);
+            report::add_gaps(&mut l, &cx);
+            l
+        },
     };
     let orphans_monthly_usd = orphans.iter().filter_map(|o| o.monthly_usd).sum();
     ScanReport {

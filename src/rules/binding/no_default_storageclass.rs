@@ -19,9 +19,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    if cx.unknown(Kind::PersistentVolume, None).is_some() {
-        return;
-    }
+    // Without the PVs, the PV controller's own word (FailedBinding "no persistent volumes
+    // available … no storage class is set") or a wait past the binding time stands for them.
+    let pvs_unknown = cx.unknown(Kind::PersistentVolume, None);
     for pvc in &cx.pvcs {
         if k8s::pvc_phase(pvc) != "Pending" || !matches!(cx.claim_class(pvc), ClaimClass::NoDefault)
         {
@@ -29,6 +29,18 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         }
         // Pre-bound claims are about that one PV (no-matching-pv, pv-bound-to-other-claim).
         if cx.pv_of(pvc).is_some() {
+            continue;
+        }
+        let controller_says =
+            cx.pvc_events(pvc).into_iter().rev().find(|e| {
+                e.reason == "FailedBinding" && e.message.contains("no storage class is set")
+            });
+        let waited = pvc
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .is_none_or(|t| cx.age_secs(t.0) >= crate::health::CLAIM_BIND_GRACE_SECS);
+        if pvs_unknown.is_some() && controller_says.is_none() && !waited {
             continue;
         }
         let binding = fit::binding_of(cx, pvc);
@@ -60,12 +72,14 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 classes.join(", ")
             )
         });
-        if let Some(e) =
-            cx.pvc_events(pvc).into_iter().rev().find(|e| {
-                e.reason == "FailedBinding" && e.message.contains("no storage class is set")
-            })
-        {
+        if let Some(e) = controller_says {
             f = f.evidence(cx.event_evidence(e));
+        }
+        if let Some(why) = &pvs_unknown {
+            f = f.evidence(format!(
+                "PersistentVolumes were not read ({why}): this assumes none without a class fits {key}, as the claim's wait of {} suggests",
+                cx.age(pvc.metadata.creation_timestamp.as_ref().map(|t| t.0))
+            ));
         }
         let class_less = cx
             .snap
@@ -73,9 +87,9 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             .iter()
             .filter(|pv| k8s::pv_class_name(pv).is_empty())
             .count();
-        if class_less == 0 {
+        if pvs_unknown.is_none() && class_less == 0 {
             f = f.evidence("no PersistentVolume without a class exists to bind statically");
-        } else {
+        } else if pvs_unknown.is_none() {
             for line in fit::candidate_evidence(cx, pvc, "", binding, 5, true) {
                 f = f.evidence(line);
             }

@@ -31,8 +31,11 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         }
         let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
         let name = pvc.metadata.name.as_deref().unwrap_or_default();
-        // Only an absence of pods we saw.
-        if cx.unknown(Kind::Pod, Some(ns)).is_some() || !cx.pods_using(ns, name).is_empty() {
+        // Pods not read: the claim's own state still says it waits for one (no selected node).
+        let pods_unknown = cx.unknown(Kind::Pod, Some(ns));
+        if !cx.pods_using(ns, name).is_empty()
+            || k8s::annotation(*pvc, "volume.kubernetes.io/selected-node").is_some()
+        {
             continue;
         }
         let key = fit::claim_key(pvc);
@@ -48,7 +51,12 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         .evidence(format!(
             "StorageClass {class} volumeBindingMode: WaitForFirstConsumer"
         ))
-        .evidence(format!("no pod in namespace {ns} mounts {name}"));
+        .evidence(match &pods_unknown {
+            None => format!("no pod in namespace {ns} mounts {name}"),
+            Some(why) => format!(
+                "no node selected for {name} (no volume.kubernetes.io/selected-node annotation), so no scheduled pod uses it; pods were not read ({why}): if a pod does use it, it is not scheduled yet"
+            ),
+        });
         if let Some(e) = cx
             .pvc_events(pvc)
             .into_iter()
