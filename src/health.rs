@@ -10,7 +10,7 @@ use crate::ctx::Ctx;
 use crate::k8s;
 use crate::model::{PersistentVolume, Pod, VolumeAttachment};
 use crate::rules::ObjectRef;
-use crate::snapshot::Lookup;
+use crate::snapshot::{Kind, Lookup};
 
 /// How long a scheduled Pod may stay Pending (pulling images, attaching, mounting) before it is
 /// stuck.
@@ -86,17 +86,29 @@ fn ts(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> Optio
     t.map(|t| t.0)
 }
 
-/// `stuck` when older than `grace` (or of unknown age), else `starting`.
+/// `stuck` when older than `grace` (or of unknown age), else `starting`. The grace rests on the
+/// events: a failure within it would show as an event, so without readable events (forbidden,
+/// not dumped) a hop that is not there yet cannot be told from a failing one and counts as stuck.
 fn past_grace(
     cx: &Ctx,
+    namespace: Option<&str>,
     since: Option<Timestamp>,
     grace: i64,
     what: String,
-    facts: Vec<String>,
+    mut facts: Vec<String>,
 ) -> Health {
-    match since {
-        Some(t) if cx.age_secs(t) < grace => Health::Starting(what),
-        _ => Health::stuck(what, since, facts),
+    let young = since.is_some_and(|t| cx.age_secs(t) < grace);
+    if !young {
+        return Health::stuck(what, since, facts);
+    }
+    match cx.unknown(Kind::Event, namespace) {
+        None => Health::Starting(what),
+        Some(why) => {
+            facts.push(format!(
+                "events were not read ({why}), so this wait cannot be told from a failure"
+            ));
+            Health::stuck(what, since, facts)
+        }
     }
 }
 
@@ -143,7 +155,14 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
     }
     if let Some(deleted) = ts(pod.metadata.deletion_timestamp.as_ref()) {
         let what = format!("Terminating for {}", k8s::format_age(cx.age_secs(deleted)));
-        return past_grace(cx, Some(deleted), TERMINATING_GRACE_SECS, what, facts);
+        return past_grace(
+            cx,
+            pod.metadata.namespace.as_deref(),
+            Some(deleted),
+            TERMINATING_GRACE_SECS,
+            what,
+            facts,
+        );
     }
     if phase == "Succeeded" {
         return Health::Healthy;
@@ -161,7 +180,14 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
             })
             .unwrap_or_else(|| " · unschedulable".to_string());
         let what = format!("Pending {}{why}", cx.age(created));
-        return past_grace(cx, since, POD_WAIT_GRACE_SECS, what, facts);
+        return past_grace(
+            cx,
+            pod.metadata.namespace.as_deref(),
+            since,
+            POD_WAIT_GRACE_SECS,
+            what,
+            facts,
+        );
     }
     if phase == "Failed" || phase == "Unknown" {
         let why = [
@@ -215,7 +241,14 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
                         format!(" (containers not ready: {})", not_ready.join(", "))
                     }
                 );
-                return past_grace(cx, since, POD_WAIT_GRACE_SECS, what, facts);
+                return past_grace(
+                    cx,
+                    pod.metadata.namespace.as_deref(),
+                    since,
+                    POD_WAIT_GRACE_SECS,
+                    what,
+                    facts,
+                );
             }
         }
     }
@@ -232,7 +265,14 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
         node.map(|n| format!(" on {n}")).unwrap_or_default(),
         waiting.map(|w| format!(" · {w}")).unwrap_or_default()
     );
-    past_grace(cx, since, POD_START_GRACE_SECS, what, facts)
+    past_grace(
+        cx,
+        pod.metadata.namespace.as_deref(),
+        since,
+        POD_START_GRACE_SECS,
+        what,
+        facts,
+    )
 }
 
 /// "exit code 1 (Error) at 09:12:03Z: No space left on device".
@@ -307,7 +347,14 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
                 }
             }
             let what = format!("{phase} {}", cx.age(created));
-            return past_grace(cx, created, CLAIM_BIND_GRACE_SECS, what, facts);
+            return past_grace(
+                cx,
+                pvc.metadata.namespace.as_deref(),
+                created,
+                CLAIM_BIND_GRACE_SECS,
+                what,
+                facts,
+            );
         }
     }
     // Bound: has a requested resize finished?
@@ -337,7 +384,14 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
         .iter()
         .filter_map(|c| ts(c.last_transition_time.as_ref()))
         .min();
-    past_grace(cx, since, ATTACH_GRACE_SECS, what, facts)
+    past_grace(
+        cx,
+        pvc.metadata.namespace.as_deref(),
+        since,
+        ATTACH_GRACE_SECS,
+        what,
+        facts,
+    )
 }
 
 /// A PersistentVolume: not Failed.
@@ -386,7 +440,7 @@ pub fn attachment(cx: &Ctx, va: &VolumeAttachment) -> Health {
             "detaching from {node} for {}",
             k8s::format_age(cx.age_secs(deleted))
         );
-        return past_grace(cx, Some(deleted), DETACH_GRACE_SECS, what, facts);
+        return past_grace(cx, None, Some(deleted), DETACH_GRACE_SECS, what, facts);
     }
     if let Some(e) = error {
         return Health::stuck(
@@ -403,7 +457,7 @@ pub fn attachment(cx: &Ctx, va: &VolumeAttachment) -> Health {
     }
     let created = ts(va.metadata.creation_timestamp.as_ref());
     let what = format!("not attached to {node} after {}", cx.age(created));
-    past_grace(cx, created, ATTACH_GRACE_SECS, what, facts)
+    past_grace(cx, None, created, ATTACH_GRACE_SECS, what, facts)
 }
 
 /// An EBS volume as EC2 reports it.
