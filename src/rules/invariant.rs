@@ -283,6 +283,7 @@ fn every_code_named_in_a_rule_table_is_registered() {
     for code in ADVISORY
         .iter()
         .chain(rules::SUPERSEDES.iter().flat_map(|(a, b)| [a, b]))
+        .chain(rules::CONFIRMED_BY_EC2.iter().flat_map(|(a, b)| [a, b]))
     {
         assert!(
             rules::find(code).is_some(),

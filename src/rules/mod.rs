@@ -232,7 +232,57 @@ pub fn run(cx: &Ctx) -> Vec<Finding> {
         .collect();
     let mut keep = superseded.into_iter();
     findings.retain(|_| !keep.next().unwrap_or(false));
+    fold_confirmed_symptoms(cx, &mut findings);
     findings
+}
+
+/// `(cause EC2 confirms, symptom)`: when both are reported on one chain (on different objects:
+/// the EBS volume, its VolumeAttachment or Pod), the cause is the root and the symptom is kept
+/// only as its evidence, so the cause is said once and first.
+pub(crate) const CONFIRMED_BY_EC2: &[(&str, &str)] = &[
+    ("ebs-volume-not-found", "attach-error"),
+    ("ebs-attached-elsewhere", "attach-error"),
+    ("ebs-volume-error", "attach-error"),
+];
+
+fn fold_confirmed_symptoms(cx: &Ctx, findings: &mut Vec<Finding>) {
+    let has = |code: &str| findings.iter().any(|f| f.code == code);
+    if !CONFIRMED_BY_EC2
+        .iter()
+        .any(|(root, sym)| has(root) && has(sym))
+    {
+        return;
+    }
+    let chains = crate::health::chains(cx);
+    let mut folded = vec![false; findings.len()];
+    for (root, sym) in CONFIRMED_BY_EC2 {
+        for i in 0..findings.len() {
+            if findings[i].code != *sym || folded[i] {
+                continue;
+            }
+            let object = findings[i].object.clone();
+            let cause = (0..findings.len()).find(|&j| {
+                findings[j].code == *root
+                    && chains
+                        .iter()
+                        .any(|c| c.contains(&object) && c.contains(&findings[j].object))
+            });
+            if let Some(j) = cause {
+                let line = format!(
+                    "{} ({sym}, {}): {}",
+                    findings[i].object.display_name(),
+                    findings[i].object.kind,
+                    findings[i].message
+                );
+                let first = findings[i].evidence.first().cloned();
+                findings[j].evidence.push(line);
+                findings[j].evidence.extend(first);
+                folded[i] = true;
+            }
+        }
+    }
+    let mut keep = folded.into_iter();
+    findings.retain(|_| !keep.next().unwrap_or(false));
 }
 
 /// `(root cause, symptom)`: when both are reported on the same object, only the root cause is

@@ -217,10 +217,16 @@ impl Storage {
 
 /// `kubectl storage ARGS -o json`, through kubectl's plugin discovery.
 pub fn storage(args: &[&str]) -> Res<Storage> {
+    storage_env(args, &[])
+}
+
+/// [`storage`] with extra environment variables.
+pub fn storage_env(args: &[&str], env: &[(&str, &str)]) -> Res<Storage> {
     let out = Command::new("kubectl")
         .arg("storage")
         .args(args)
         .args(["-o", "json"])
+        .envs(env.iter().copied())
         .env_remove("NO_COLOR")
         .stdin(Stdio::null())
         .output()

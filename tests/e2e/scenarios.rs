@@ -1,8 +1,8 @@
 //! The scenarios, one function each. The comment on each says which component wrote what.
 
 use crate::bed::{
-    self, apply, check, contains_all, create_volume, kubectl, namespace, storage, wait_event,
-    wait_field, wait_va, Bed, Res,
+    self, apply, check, contains_all, create_volume, kubectl, namespace, storage, storage_env,
+    wait_event, wait_field, wait_va, Bed, Res,
 };
 use crate::Scenario;
 
@@ -231,7 +231,22 @@ fn seed_no_ebs_driver(_bed: &Bed, id: &str) -> Res {
     check(
         out.finding("legacy-aws-ebs-provisioner")?["severity"] == "warning",
         || "legacy is a warning".into(),
+    )?;
+    // The next morning: the events expired, the state did not. The same root, from state alone.
+    let out = next_morning(&ns, &["why", "pod/task-pod", "-n", &ns])?;
+    check(out.code == 1, || format!("exit {} (want 1)", out.code))?;
+    check(
+        out.codes().first().map(String::as_str) == Some("provisioner-missing"),
+        || format!("root cause without events: {:?}", out.codes()),
     )
+}
+
+/// The chain as found the next morning: the namespace's events gone (the API server keeps them
+/// for 1 h by default) and the diagnosis an hour later (`KUBECTL_STORAGE_NOW`).
+pub fn next_morning(ns: &str, args: &[&str]) -> Res<bed::Storage> {
+    kubectl(&["delete", "events", "--all", "-n", ns])?;
+    let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1)).to_string();
+    storage_env(args, &[("KUBECTL_STORAGE_NOW", &later)])
 }
 
 /// A cluster without the EBS CSI driver: no node registers it, no CSIDriver object (the state a
@@ -501,10 +516,18 @@ fn attach_error(bed: &Bed, id: &str) -> Res {
     let _ = bed.sim("attacher-sim", &["attach", &va]);
     wait_event(&ns, "Pod", "job-0", "FailedAttachVolume", "not found")?;
     let out = storage(&["why", "pod/job-0", "-n", &ns])?;
+    // EC2 confirms the cause: it is the root, said once, and the attach error is its evidence.
+    check(
+        out.codes().first().map(String::as_str) == Some("ebs-volume-not-found")
+            && !out.codes().iter().any(|c| c == "attach-error"),
+        || format!("EC2's cause first and alone: {:?}", out.codes()),
+    )?;
     let nf = out.finding("ebs-volume-not-found")?;
-    contains_all("ebs-volume-not-found", &nf.to_string(), &[&missing])?;
-    let ae = out.finding("attach-error")?;
-    contains_all("attach-error", &ae.to_string(), &["not found"])
+    contains_all(
+        "ebs-volume-not-found",
+        &nf.to_string(),
+        &[&missing, "attach-error", "not found"],
+    )
 }
 
 /// The device already holds xfs; the PV says ext4. kubelet-sim writes kubelet's FailedMount.
@@ -539,7 +562,68 @@ fn fs_type_mismatch(bed: &Bed, id: &str) -> Res {
     )?;
     check(!out.codes().contains(&"mount-failed".to_string()), || {
         format!("wrong fs type is reported once: {:?}", out.codes())
-    })
+    })?;
+    forbidden_kinds_never_read_as_healthy(&ns, id)?;
+    // The next morning the kubelet's event is gone: only its log names the cause now.
+    let out = next_morning(&ns, &["why", "pod/pg-0", "-n", &ns])?;
+    check(out.code == 1, || format!("exit {} (want 1)", out.code))?;
+    let su = out.finding("stuck-unexplained")?;
+    contains_all(
+        "stuck-unexplained",
+        &su.to_string(),
+        &[
+            "ContainerCreating",
+            "keeps events for 1 h",
+            "journalctl -u kubelet",
+            &a,
+        ],
+    )
+}
+
+/// The documented read-only role minus events, or minus CSINodes, on a Pod stuck
+/// ContainerCreating with a real FailedMount: never "No problems found", the refused kind listed.
+fn forbidden_kinds_never_read_as_healthy(ns: &str, id: &str) -> Res {
+    let mut yaml = String::new();
+    for (who, core, storage_kinds) in [
+        (
+            "no-events",
+            "pods, persistentvolumeclaims, persistentvolumes, nodes",
+            "storageclasses, csidrivers, csinodes, volumeattachments",
+        ),
+        (
+            "no-csinodes",
+            "pods, persistentvolumeclaims, persistentvolumes, nodes, events",
+            "storageclasses, csidrivers, volumeattachments",
+        ),
+    ] {
+        yaml.push_str(&format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: {who}, namespace: {ns}}}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: e2e-{who}-{id}}}\nrules:\n- {{apiGroups: [\"\"], resources: [{core}], verbs: [get, list]}}\n- {{apiGroups: [storage.k8s.io], resources: [{storage_kinds}], verbs: [get, list]}}\n- {{apiGroups: [events.k8s.io], resources: [events], verbs: [get, list]}}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: e2e-{who}-{id}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: e2e-{who}-{id}}}\nsubjects: [{{kind: ServiceAccount, name: {who}, namespace: {ns}}}]\n---\n"
+        ));
+    }
+    apply(&yaml)?;
+    for (who, refused, root) in [
+        ("no-events", "events: forbidden", "stuck-unexplained"),
+        ("no-csinodes", "csinodes: forbidden", "fs-type-mismatch"),
+    ] {
+        let user = format!("system:serviceaccount:{ns}:{who}");
+        for cmd in [vec!["why", "pod/pg-0"], vec!["scan"]] {
+            let mut args = cmd.clone();
+            args.extend(["-n", ns, "--as", &user]);
+            let out = storage(&args)?;
+            check(out.code == 1, || {
+                format!("{who} {cmd:?}: exit {} (want 1): {}", out.code, out.stderr)
+            })?;
+            check(out.codes().iter().any(|c| c == root), || {
+                format!("{who} {cmd:?}: want {root}: {:?}", out.codes())
+            })?;
+            contains_all(
+                &format!("{who} {cmd:?} notChecked"),
+                &out.json["summary"]["notChecked"].to_string(),
+                &[refused],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The bound PV is deleted out from under its claim: the binder marks the claim Lost.

@@ -11,6 +11,7 @@ pub mod pv_failed;
 pub mod pv_released;
 pub mod pv_unclaimed;
 pub mod pvc_missing;
+pub mod pvc_terminating;
 pub mod storageclass_missing;
 pub mod waiting_for_first_consumer;
 
@@ -19,6 +20,7 @@ use super::Rule;
 /// This category's rules, root causes first.
 pub static RULES: &[&Rule] = &[
     &pvc_missing::RULE,
+    &pvc_terminating::RULE,
     &storageclass_missing::RULE,
     &no_default_storageclass::RULE,
     &access_mode_unsupported::RULE,

@@ -57,6 +57,22 @@ mod tests {
     }
 
     #[test]
+    fn is_the_root_of_the_attach_error_it_causes_and_carries_it_as_evidence() {
+        let all = crate::rules::testing::findings("ebs-volume-not-found", "attach-failed.yaml");
+        let codes: Vec<&str> = all.iter().map(|f| f.code).collect();
+        assert_eq!(codes.first(), Some(&"ebs-volume-not-found"), "{codes:?}");
+        assert!(!codes.contains(&"attach-error"), "said once: {codes:?}");
+        assert!(
+            all[0]
+                .evidence
+                .iter()
+                .any(|e| e.contains("attach-error") && e.contains("not found")),
+            "{:?}",
+            all[0].evidence
+        );
+    }
+
+    #[test]
     fn healthy_twin() {
         assert_healthy("ebs-volume-not-found");
     }
