@@ -20,3 +20,4 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod snapshot;
+pub mod yaml;

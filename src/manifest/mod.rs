@@ -230,15 +230,35 @@ impl Manifests {
             let Some(Value::Array(items)) = map.get("items") else {
                 return Ok(());
             };
-            for (i, item) in items.iter().enumerate() {
-                let item_prefix = format!("{prefix}items[{i}]");
-                let item_start = fields.get(&item_prefix).copied().unwrap_or(start);
-                let dotted = format!("{item_prefix}.");
-                let item_fields: HashMap<String, Pos> = fields
-                    .iter()
-                    .filter_map(|(k, p)| k.strip_prefix(&dotted).map(|r| (r.to_string(), *p)))
-                    .collect();
-                self.add(file, item_start, item.clone(), item_fields, "")?;
+            // One pass over the field positions, bucketed by item (`items[3].spec…` → item 3):
+            // a 2,000-item List must not scan every position once per item.
+            let list_prefix = format!("{prefix}items[");
+            let mut per_item: Vec<HashMap<String, Pos>> = vec![HashMap::new(); items.len()];
+            let mut starts: Vec<Option<Pos>> = vec![None; items.len()];
+            for (k, p) in fields.drain() {
+                let Some(rest) = k.strip_prefix(&list_prefix) else {
+                    continue;
+                };
+                let Some((index, tail)) = rest.split_once(']') else {
+                    continue;
+                };
+                let Some(i) = index.parse::<usize>().ok().filter(|i| *i < items.len()) else {
+                    continue;
+                };
+                if tail.is_empty() {
+                    starts[i] = Some(p);
+                } else if let Some(field) = tail.strip_prefix('.') {
+                    per_item[i].insert(field.to_string(), p);
+                }
+            }
+            for ((item, item_fields), item_start) in items.iter().zip(per_item).zip(starts) {
+                self.add(
+                    file,
+                    item_start.unwrap_or(start),
+                    item.clone(),
+                    item_fields,
+                    "",
+                )?;
             }
             return Ok(());
         }

@@ -83,11 +83,14 @@ pub fn parse_documents(origin: &Path, text: &str) -> Result<Vec<Value>> {
     if text.contains('\0') {
         return Err(Error::input(origin, "binary file, not YAML or JSON"));
     }
-    serde_saphyr::from_multiple::<Value>(text).map_err(|e| {
-        Error::input(
-            origin,
-            format!("invalid YAML: {}", one_line(&e.to_string())),
-        )
+    serde_saphyr::from_multiple_with_options::<Value>(text, crate::yaml::options()).map_err(|e| {
+        let e = crate::yaml::parse_error(&e);
+        let at = match (e.line, e.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", origin.display()),
+            (Some(l), None) => format!("{}:{l}", origin.display()),
+            _ => origin.display().to_string(),
+        };
+        Error::input(at, format!("invalid YAML: {}", e.reason))
     })
 }
 
