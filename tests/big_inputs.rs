@@ -151,3 +151,55 @@ fn a_yaml_dump_of_10000_objects_reads_back() {
     );
     assert_eq!(after["pods"], n, "{after}");
 }
+
+/// Unbounded input is refused in one line, exit 2, at once: devices, FIFOs, files over the cap.
+#[test]
+fn special_files_and_files_over_the_cap_are_refused_in_one_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let fifo = dir.path().join("pipe.yaml");
+    let c = std::ffi::CString::new(fifo.to_str().expect("utf-8")).expect("path");
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let big = dir.path().join("big.yaml");
+    std::fs::write(
+        &big,
+        "---\nkind: List\napiVersion: v1\nitems: []\n".repeat(90),
+    )
+    .expect("write");
+    let started = std::time::Instant::now();
+    for (args, want) in [
+        (
+            vec!["why", "pod/x", "--snapshot", "/dev/zero"],
+            "error: /dev/zero: is a character device, not a regular file",
+        ),
+        (
+            vec!["scan", "--snapshot", fifo.to_str().expect("utf-8")],
+            "is a FIFO (named pipe), not a regular file",
+        ),
+        (
+            vec!["preflight", "-f", "/dev/zero"],
+            "error: /dev/zero: is a character device, not a regular file",
+        ),
+        (
+            vec!["scan", "--snapshot", big.to_str().expect("utf-8"), "--max-file-size", "1Ki"],
+            "file is 3,600 bytes, over the 1,024-byte limit for one file (raise it with --max-file-size)",
+        ),
+    ] {
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    }
+    assert!(started.elapsed().as_secs() < 20, "refused at once");
+    let (code, _, err) = run(&["scan", "--max-file-size", "lots"]);
+    assert!(code == 2 && err.contains("\"lots\" is not a size"), "{err}");
+    // Raised, the same file reads.
+    let (code, _, err) = run(&[
+        "scan",
+        "--snapshot",
+        big.to_str().expect("utf-8"),
+        "--max-file-size",
+        "1Mi",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}

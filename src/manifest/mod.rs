@@ -97,7 +97,7 @@ pub fn read(inputs: &[PathBuf]) -> Result<Manifests> {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .lock()
-                .take(MAX_FILE_BYTES + 1)
+                .take(crate::snapshot::load::max_file_size(MAX_FILE_BYTES) + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::input("<stdin>", format!("cannot read: {e}")))?;
             m.read_bytes(Path::new("<stdin>"), bytes)?;
@@ -143,28 +143,22 @@ impl Manifests {
             }
             return Ok(());
         }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(Error::input(
-                path,
-                format!(
-                    "file is {} MiB, over the {} MiB limit for one manifest file",
-                    meta.len() / (1024 * 1024),
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-            ));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
+        let bytes = crate::snapshot::load::read_file(
+            path,
+            crate::snapshot::load::max_file_size(MAX_FILE_BYTES),
+            "--max-file-size",
+        )?;
         self.read_bytes(path, bytes)
     }
 
     fn read_bytes(&mut self, path: &Path, bytes: Vec<u8>) -> Result<()> {
-        if bytes.len() as u64 > MAX_FILE_BYTES {
+        let max = crate::snapshot::load::max_file_size(MAX_FILE_BYTES);
+        if bytes.len() as u64 > max {
             return Err(Error::input(
                 path,
                 format!(
-                    "input is over the {} MiB limit for one manifest file",
-                    MAX_FILE_BYTES / (1024 * 1024)
+                    "input is over the {}-byte limit for one manifest file (raise it with --max-file-size)",
+                    crate::yaml::thousands(max as usize)
                 ),
             ));
         }
