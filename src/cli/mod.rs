@@ -286,6 +286,9 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    if let (Some(p), false) = (&cli.global.profile, cli.global.no_aws) {
+        crate::fetch::aws::check_profile(p)?;
+    }
     if let Some(max) = cli.global.max_file_size {
         crate::snapshot::load::set_max_file_size(max);
     }

@@ -18,6 +18,9 @@ pub struct LoadStats {
     pub objects: usize,
     /// Objects of kinds the diagnosis does not use, by kind.
     pub ignored: BTreeMap<String, usize>,
+    /// Objects given more than once (same kind, namespace and name; the last one is kept), by
+    /// kind: for a `-v` note.
+    pub duplicates: BTreeMap<String, usize>,
     /// Names of the Namespace objects the files held (`None`: none at all), for `import-ebs`.
     pub namespaces: Option<std::collections::BTreeSet<String>>,
 }
@@ -41,7 +44,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<(Snapshot, LoadStats)> {
     for file in &files {
         all.load_file(file)?;
     }
-    all.snapshot.dedup();
+    all.stats.duplicates = all.snapshot.dedup();
     Ok((all.snapshot, all.stats))
 }
 
@@ -64,7 +67,7 @@ pub fn load_str(origin: &Path, text: &str) -> Result<(Snapshot, LoadStats)> {
     let mut loader = Loader::default();
     loader.load_text(origin, text)?;
     loader.stats.files = 1;
-    loader.snapshot.dedup();
+    loader.stats.duplicates = loader.snapshot.dedup();
     Ok((loader.snapshot, loader.stats))
 }
 
@@ -808,8 +811,12 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
 
 impl Snapshot {
     /// Drops repeated objects (the same file given twice, a dir holding two dumps): last wins.
-    fn dedup(&mut self) {
-        fn by_key<T: kube::Resource>(items: &mut Vec<T>) {
+    /// Returns how many were dropped, by kind.
+    fn dedup(&mut self) -> BTreeMap<String, usize> {
+        fn by_key<T: kube::Resource<DynamicType = ()>>(
+            items: &mut Vec<T>,
+            dropped: &mut BTreeMap<String, usize>,
+        ) {
             let mut seen = HashSet::new();
             let mut keep: Vec<bool> = items
                 .iter()
@@ -820,19 +827,25 @@ impl Snapshot {
                 })
                 .collect();
             keep.reverse();
+            let gone = keep.iter().filter(|k| !**k).count();
+            if gone > 0 {
+                *dropped.entry(T::kind(&()).to_string()).or_default() += gone;
+            }
             let mut it = keep.into_iter();
             items.retain(|_| it.next().unwrap_or(true));
         }
-        by_key(&mut self.pods);
-        by_key(&mut self.pvcs);
-        by_key(&mut self.pvs);
-        by_key(&mut self.storage_classes);
-        by_key(&mut self.csi_drivers);
-        by_key(&mut self.csi_nodes);
-        by_key(&mut self.volume_attachments);
-        by_key(&mut self.nodes);
-        by_key(&mut self.statefulsets);
+        let mut dropped = BTreeMap::new();
+        by_key(&mut self.pods, &mut dropped);
+        by_key(&mut self.pvcs, &mut dropped);
+        by_key(&mut self.pvs, &mut dropped);
+        by_key(&mut self.storage_classes, &mut dropped);
+        by_key(&mut self.csi_drivers, &mut dropped);
+        by_key(&mut self.csi_nodes, &mut dropped);
+        by_key(&mut self.volume_attachments, &mut dropped);
+        by_key(&mut self.nodes, &mut dropped);
+        by_key(&mut self.statefulsets, &mut dropped);
         self.ec2.dedup();
+        dropped
     }
 }
 
