@@ -71,7 +71,7 @@ _kubectl__storage() {
 
     case "${cmd}" in
         kubectl__storage)
-            opts="-n -o -v -h -V --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --help --version why dump explain completion preflight scan import-ebs help"
+            opts="-n -o -v -h -V --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help --version why dump explain completion preflight scan import-ebs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -141,6 +141,10 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
                     return 0
                     ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -149,7 +153,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__subcmd__storage__subcmd__completion)
-            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --help bash elvish fish powershell zsh"
+            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,6 +221,10 @@ _kubectl__storage() {
                     ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -227,7 +235,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__subcmd__storage__subcmd__dump)
-            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --help"
+            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -295,6 +303,10 @@ _kubectl__storage() {
                     ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -305,7 +317,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__subcmd__storage__subcmd__explain)
-            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --help"
+            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,6 +385,10 @@ _kubectl__storage() {
                     ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -509,7 +525,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__subcmd__storage__subcmd__import__subcmd__ebs)
-            opts="-n -o -v -h --tag --all-orphaned --fs-type --block --storage-class --legacy-topology-key --legacy-in-tree --claim --claims-from-tags --name --apply --dry-run --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --help"
+            opts="-n -o -v -h --tag --all-orphaned --fs-type --block --storage-class --legacy-topology-key --legacy-in-tree --claim --claims-from-tags --name --apply --dry-run --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,6 +619,10 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
                     return 0
                     ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -611,7 +631,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__subcmd__storage__subcmd__preflight)
-            opts="-f -n -o -v -h --filename --ignore --cluster-check --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --help"
+            opts="-f -n -o -v -h --filename --ignore --cluster-check --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,6 +713,10 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
                     return 0
                     ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -701,7 +725,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__subcmd__storage__subcmd__scan)
-            opts="-A -l -n -o -v -h --all-namespaces --selector --kind --details --price-per-gb --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --help"
+            opts="-A -l -n -o -v -h --all-namespaces --selector --kind --details --price-per-gb --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -787,6 +811,10 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
                     return 0
                     ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -795,7 +823,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__subcmd__storage__subcmd__why)
-            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --help"
+            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -863,6 +891,10 @@ _kubectl__storage() {
                     ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_storage_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= as= request-timeout= o/output= no-color v/verbosity= snapshot= region= profile= no-aws live-aws kubelet-stats fail-on= h/help V/version
+    string join \n kubeconfig= context= cluster= user= n/namespace= as= request-timeout= o/output= no-color v/verbosity= snapshot= region= profile= no-aws live-aws kubelet-stats fail-on= max-file-size= h/help V/version
 end
 
 function __fish_kubectl_storage_needs_command
@@ -45,6 +45,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l fail-on
 warning\t''
 info\t''
 never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
@@ -80,6 +81,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l 
 warning\t''
 info\t''
 never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
@@ -106,6 +108,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l
 warning\t''
 info\t''
 never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
@@ -132,6 +135,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain"
 warning\t''
 info\t''
 never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
@@ -158,6 +162,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completi
 warning\t''
 info\t''
 never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
@@ -186,6 +191,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand prefligh
 warning\t''
 info\t''
 never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l cluster-check -d 'Also read StorageClasses, PVs, CSIDrivers, CSINodes and Nodes from the kubeconfig\'s cluster'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
@@ -218,6 +224,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l
 warning\t''
 info\t''
 never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s A -l all-namespaces -d 'Scan every namespace (the default unless -n is given; wins over -n)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l details -d 'Print every finding with its evidence and fix below the table'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
@@ -253,6 +260,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-e
 warning\t''
 info\t''
 never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l all-orphaned -d 'Select every available, Kubernetes-tagged volume that backs no PV (the orphaned-ebs-volume set)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l block -d 'volumeMode Block instead of Filesystem'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l legacy-topology-key -d 'Node affinity on topology.ebs.csi.aws.com/zone instead of topology.kubernetes.io/zone'

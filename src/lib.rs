@@ -21,3 +21,4 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod snapshot;
+pub mod yaml;

@@ -260,7 +260,7 @@ fn bad_input_is_one_line_and_exit_2() {
     );
     assert_clean_error(
         &run(&["why", "x", "--snapshot", &bad_yaml]),
-        "bad.yaml: invalid YAML",
+        "bad.yaml:3:11: invalid YAML: unclosed bracket",
     );
     let bad_json = write(d, "bad.json", "{\"apiVersion\": \"v1\", \"kind\": ");
     assert_clean_error(

@@ -305,3 +305,24 @@ fn helm_style_stdin_with_unknown_kinds() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("skipped 1 ConfigMap"), "{}", r.stderr);
 }
+
+#[test]
+fn sizes_the_api_server_refuses_are_errors_with_their_line() {
+    let text = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: a, namespace: default}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: abc}}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: b, namespace: default}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: \"-5Gi\"}}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c, namespace: default}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1e400Gi}}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: default}\nspec:\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: postgres:16}]}\n  volumeClaimTemplates:\n  - metadata: {name: data}\n    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10GB}}}\n";
+    let r = run_stdin(&["preflight", "-f", "-"], text);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    for want in [
+        "Claim a's spec.resources.requests.storage \"abc\" is not a number",
+        "Claim b's spec.resources.requests.storage \"-5Gi\" is negative",
+        "Claim c's spec.resources.requests.storage \"1e400Gi\" has the unit \"e400Gi\"",
+        "Claim data-db-0's spec.resources.requests.storage \"10GB\" has the unit \"GB\"",
+    ] {
+        assert!(r.stdout.contains(want), "{want}: {}", r.stdout);
+    }
+    assert_eq!(
+        r.stdout.matches("✗ invalid-quantity").count(),
+        4,
+        "{}",
+        r.stdout
+    );
+}

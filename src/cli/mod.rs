@@ -126,6 +126,17 @@ pub struct GlobalArgs {
     /// Exit 1 when a finding at or above this severity is found.
     #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi
+    /// [default: 2Gi for snapshots, 64Mi for manifests].
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+}
+
+fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    crate::k8s::parse_quantity(s)
+        .and_then(|b| u64::try_from(b).ok())
+        .filter(|b| *b > 0)
+        .ok_or_else(|| format!("{s:?} is not a size: use bytes or a quantity such as 4Gi"))
 }
 
 /// The `--fail-on` threshold.
@@ -275,6 +286,12 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    if let (Some(p), false) = (&cli.global.profile, cli.global.no_aws) {
+        crate::fetch::aws::check_profile(p)?;
+    }
+    if let Some(max) = cli.global.max_file_size {
+        crate::snapshot::load::set_max_file_size(max);
+    }
     match &cli.command {
         Command::Why(args) => why::run(&cli.global, args),
         Command::Dump(args) => dump::run(&cli.global, args),

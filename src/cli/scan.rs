@@ -108,10 +108,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
 fn read(global: &GlobalArgs, scope: &Scope) -> Result<Snapshot> {
     if !global.snapshot.is_empty() {
         let (mut snap, stats) = load::load_paths(&global.snapshot)?;
-        global.note(
-            1,
-            format!("read {} objects from {} files", stats.objects, stats.files),
-        );
+        super::why::note_load(global, &stats);
         if global.no_aws || global.live_aws {
             snap.ec2 = Default::default();
             snap.coverage.retain(|k, _| !k.is_ec2());

@@ -26,6 +26,26 @@ pub struct WhyArgs {
     pub target: String,
 }
 
+/// The `-v` notes about what a snapshot load read: counts, ignored kinds, duplicates.
+pub(super) fn note_load(global: &GlobalArgs, stats: &load::LoadStats) {
+    global.note(
+        1,
+        format!("read {} objects from {} files", stats.objects, stats.files),
+    );
+    for (kind, n) in &stats.ignored {
+        global.note(
+            1,
+            format!("ignored {n} {kind} object(s): not used by the diagnosis"),
+        );
+    }
+    for (kind, n) in &stats.duplicates {
+        global.note(
+                1,
+                format!("{n} {kind} object(s) were given more than once (same namespace and name): the last one read is used"),
+            );
+    }
+}
+
 /// Reads the snapshot `target` needs: from files, or live in (at most two) parallel waves.
 pub(super) fn snapshot_for(
     global: &GlobalArgs,
@@ -33,16 +53,7 @@ pub(super) fn snapshot_for(
 ) -> Result<(Snapshot, String)> {
     if !global.snapshot.is_empty() {
         let (snap, stats) = load::load_paths(&global.snapshot)?;
-        global.note(
-            1,
-            format!("read {} objects from {} files", stats.objects, stats.files),
-        );
-        for (kind, n) in &stats.ignored {
-            global.note(
-                1,
-                format!("ignored {n} {kind} object(s): not used by the diagnosis"),
-            );
-        }
+        note_load(global, &stats);
         let mut snap = snap;
         let ns = global.namespace.clone().unwrap_or_else(|| "default".into());
         if global.no_aws || global.live_aws {

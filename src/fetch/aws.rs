@@ -102,6 +102,68 @@ impl Ec2 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unavailable(pub Coverage);
 
+/// The AWS config and credentials files the SDK reads (`AWS_CONFIG_FILE`,
+/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and `~/.aws/credentials`).
+fn profile_files() -> Vec<std::path::PathBuf> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let file = |env: &str, default: &str| {
+        std::env::var_os(env)
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
+    };
+    [
+        file("AWS_CONFIG_FILE", "config"),
+        file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Profile names of an AWS config (`[default]`, `[profile NAME]`) or credentials (`[NAME]`)
+/// file's text.
+pub fn profile_names(text: &str, is_config: bool) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']'))
+        .filter_map(|h| {
+            let h = h.trim();
+            if !is_config || h == "default" {
+                return Some(h.to_string());
+            }
+            h.strip_prefix("profile")
+                .filter(|r| r.starts_with(char::is_whitespace))
+                .map(|r| r.trim().to_string())
+        })
+        .collect()
+}
+
+/// `--profile NAME` must name a profile of the AWS config or credentials file: the SDK would
+/// otherwise go on without it.
+pub fn check_profile(name: &str) -> crate::error::Result<()> {
+    let files = profile_files();
+    let mut names: Vec<String> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        if let Ok(text) = std::fs::read_to_string(f) {
+            names.extend(profile_names(&text, i == 0));
+        }
+    }
+    if names.iter().any(|n| n == name) {
+        return Ok(());
+    }
+    names.sort();
+    names.dedup();
+    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    Err(crate::error::Error::Usage(format!(
+        "--profile {name:?}: no such AWS profile in {} (profiles there: {})",
+        shown.join(" or "),
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            crate::k8s::truncate(&names.join(", "), 100)
+        }
+    )))
+}
+
 /// Builds a client: region from `--region`, the nodes' `spec.providerID` / zone labels, the
 /// environment or the profile; standard credential chain with a bounded metadata probe.
 pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailable> {

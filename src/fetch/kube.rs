@@ -45,6 +45,49 @@ pub struct Connection {
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const PAGE: u32 = 500;
 
+/// `--context`, `--cluster` and `--user` must name entries of the kubeconfig: kube-rs would
+/// otherwise fall back silently (an unknown user becomes `system:anonymous`).
+fn check_names(kc: &Kubeconfig, kopts: &KubeConfigOptions, origin: &str) -> Result<()> {
+    let list = |names: Vec<&str>| {
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            crate::k8s::truncate(&names.join(", "), 120)
+        }
+    };
+    let checks = [
+        (
+            "context",
+            kopts.context.as_deref(),
+            kc.contexts
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "cluster",
+            kopts.cluster.as_deref(),
+            kc.clusters.iter().map(|c| c.name.as_str()).collect(),
+        ),
+        (
+            "user",
+            kopts.user.as_deref(),
+            kc.auth_infos.iter().map(|u| u.name.as_str()).collect(),
+        ),
+    ];
+    for (what, wanted, names) in checks {
+        if let Some(w) = wanted {
+            if !names.contains(&w) {
+                return Err(Error::Usage(format!(
+                    "--{what} {w:?}: no such {what} in {origin} ({what}s there: {})",
+                    list(names)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Builds a client from the kubeconfig (or in-cluster config), honouring the flags.
 pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
     let kopts = KubeConfigOptions {
@@ -54,6 +97,13 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
     };
     let hint =
         Some("pass --kubeconfig or --context, or diagnose offline with --snapshot DIR".to_string());
+    if opts.kubeconfig.is_none()
+        && (kopts.context.is_some() || kopts.user.is_some() || kopts.cluster.is_some())
+    {
+        if let Ok(kc) = Kubeconfig::read() {
+            check_names(&kc, &kopts, "the kubeconfig")?;
+        }
+    }
     let mut config = match &opts.kubeconfig {
         Some(path) => {
             let kc = Kubeconfig::read_from(path).map_err(|e| Error::Cluster {
@@ -64,6 +114,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
                 ),
                 hint: hint.clone(),
             })?;
+            check_names(&kc, &kopts, &path.display().to_string())?;
             Config::from_custom_kubeconfig(kc, &kopts)
                 .await
                 .map_err(|e| Error::Cluster {

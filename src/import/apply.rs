@@ -3,8 +3,9 @@
 //! Per volume the PV is created first, then its claim, so a run killed half-way leaves at most a
 //! pre-bound PV that nothing else can take (its claimRef names our claim) and the next run only
 //! adds the claim. `AlreadyExists` is answered by reading the object and comparing it with the
-//! plan ([`plan::pv_matches`], [`plan::pvc_matches`]): the same volume is "already imported",
-//! anything else a name conflict. Nothing is ever updated, patched or deleted.
+//! plan ([`plan::pv_differences`], [`plan::pvc_matches`]): exactly the planned object is "already
+//! imported", anything else (another volume, or the same volume with another reclaim policy,
+//! size, zone, fsType or class) a name conflict. Nothing is ever updated, patched or deleted.
 
 use std::time::Duration;
 
@@ -133,10 +134,22 @@ pub async fn apply(client: &Client, plan: &Plan, dry_run: bool, timeout: Duratio
             let result = match create(&pvs, pv.as_ref(), dry_run, timeout).await {
                 Create::Created => Result::Created,
                 Create::Exists => match get(&pvs_read, pv_name, timeout).await {
-                    Ok(existing)
-                        if plan::pv_matches(&existing, &item.volume_id, claim.as_ref()) =>
-                    {
-                        Result::AlreadyImported
+                    Ok(existing) if plan::pv_holds(&existing, &item.volume_id, claim.as_ref()) => {
+                        let diffs = plan::pv_differences(&existing, pv);
+                        if diffs.is_empty() {
+                            Result::AlreadyImported
+                        } else {
+                            let f = crate::rules::import::import_name_conflict::pv_differs(
+                                &item.volume_id,
+                                pv_name,
+                                &existing,
+                                &diffs,
+                            );
+                            Result::NotCreated(format!(
+                                "import-name-conflict: {} (fix: {})",
+                                f.message, f.fix
+                            ))
+                        }
                     }
                     Ok(existing) => Result::NotCreated(format!(
                         "import-name-conflict: {}",

@@ -412,9 +412,10 @@ impl<'a> Index<'a> {
     }
 }
 
-/// Whether an existing PV is the planned one "closely enough" that creating it again is a
-/// no-op: same EBS volume and, when a claim is planned, pre-bound (or bound) to that claim.
-pub fn pv_matches(
+/// Whether an existing PV names this EBS volume and, when a claim is planned, is pre-bound (or
+/// bound) to that claim. Being "the same volume" is not enough to adopt it: see
+/// [`pv_differences`].
+pub fn pv_holds(
     existing: &crate::model::PersistentVolume,
     volume_id: &str,
     claim: Option<&ClaimName>,
@@ -431,6 +432,91 @@ pub fn pv_matches(
             r.namespace.as_deref() == Some(claim.namespace.as_str())
                 && r.name.as_deref() == Some(claim.name.as_str())
         })
+}
+
+/// How an existing PV differs from `planned`, the PV this import would create: one entry per
+/// field, `FIELD EXISTING (planned PLANNED)`. Empty: it is the planned PV and may be adopted
+/// as "already imported". Compared: the volume, the claim (when one is planned), the reclaim
+/// policy, capacity, zone affinity, fsType, volume mode and class. A PV that differs in any of
+/// them is not ours: a claim bound to a `Delete` PV would destroy the data when deleted.
+pub fn pv_differences(
+    existing: &crate::model::PersistentVolume,
+    planned: &PersistentVolume,
+) -> Vec<String> {
+    let Ok(planned) = serde_json::to_value(planned)
+        .and_then(serde_json::from_value::<crate::model::PersistentVolume>)
+    else {
+        return vec!["the planned PV could not be compared".into()];
+    };
+    let mut out = Vec::new();
+    let mut differ = |field: &str, have: String, want: String| {
+        if have != want {
+            out.push(format!("{field} {have} (planned {want})"));
+        }
+    };
+    let id = |pv: &crate::model::PersistentVolume| match (k8s::pv_is_ebs(pv), k8s::pv_volume_id(pv))
+    {
+        (true, Some(v)) => v.to_string(),
+        _ => "not an EBS volume".into(),
+    };
+    differ("volume", id(existing), id(&planned));
+    let claim_ref = |pv: &crate::model::PersistentVolume| {
+        pv.spec
+            .as_ref()
+            .and_then(|s| s.claim_ref.as_ref())
+            .map(|r| {
+                format!(
+                    "{}/{}",
+                    r.namespace.as_deref().unwrap_or_default(),
+                    r.name.as_deref().unwrap_or_default()
+                )
+            })
+    };
+    if let Some(want) = claim_ref(&planned) {
+        differ(
+            "claimRef",
+            claim_ref(existing).unwrap_or_else(|| "none".into()),
+            want,
+        );
+    }
+    let policy = |pv: &crate::model::PersistentVolume| {
+        pv.spec
+            .as_ref()
+            .and_then(|s| s.persistent_volume_reclaim_policy.clone())
+            // The API server's default for a PV created without one.
+            .unwrap_or_else(|| "Retain".into())
+    };
+    differ(
+        "persistentVolumeReclaimPolicy",
+        policy(existing),
+        policy(&planned),
+    );
+    let capacity = |pv: &crate::model::PersistentVolume| {
+        k8s::pv_capacity(pv).map_or_else(|| "none".into(), k8s::format_bytes)
+    };
+    differ("capacity", capacity(existing), capacity(&planned));
+    let zones = |pv: &crate::model::PersistentVolume| {
+        let z = k8s::terms_zones(k8s::pv_affinity_terms(pv));
+        if z.is_empty() {
+            "none".into()
+        } else {
+            z.join(",")
+        }
+    };
+    differ("zone affinity", zones(existing), zones(&planned));
+    let fs =
+        |pv: &crate::model::PersistentVolume| k8s::pv_fs_type(pv).unwrap_or("none").to_string();
+    differ("fsType", fs(existing), fs(&planned));
+    let mode = |pv: &crate::model::PersistentVolume| {
+        pv.spec
+            .as_ref()
+            .and_then(|s| s.volume_mode.clone())
+            .unwrap_or_else(|| "Filesystem".into())
+    };
+    differ("volumeMode", mode(existing), mode(&planned));
+    let class = |pv: &crate::model::PersistentVolume| format!("{:?}", k8s::pv_class_name(pv));
+    differ("storageClassName", class(existing), class(&planned));
+    out
 }
 
 /// Whether an existing claim is the planned one: it names the planned PV.
@@ -544,7 +630,14 @@ fn plan_one(
     let mut pv_exists = false;
     if let Some(existing) = ix.pv_by_handle.get(vol.id.as_str()) {
         let same_name = existing.metadata.name.as_deref() == Some(pv_name.as_str());
-        if same_name && pv_matches(existing, &vol.id, claim.as_ref()) {
+        if same_name && pv_holds(existing, &vol.id, claim.as_ref()) {
+            // Same name, volume and claim: adopt it only if it is exactly what we would create.
+            let planned = build_pv(vol, &pv_name, claim.as_ref(), opts);
+            let diffs = pv_differences(existing, &planned);
+            if !diffs.is_empty() {
+                let f = import_name_conflict::pv_differs(&vol.id, &pv_name, existing, &diffs);
+                return refuse(format!("{}: {}", f.code, f.message), vec![f]);
+            }
             pv_exists = true;
         } else {
             let f = import_already_imported::finding(&vol.id, existing);
@@ -963,6 +1056,44 @@ mod tests {
         });
         assert!(plan.objects().is_empty());
         assert_eq!(plan.items[0].findings[0].code, "import-already-imported");
+    }
+
+    #[test]
+    fn a_foreign_pv_with_the_planned_name_handle_and_claim_is_never_adopted() {
+        // Hand-made: Delete, 5Gi, class gp2, zone us-east-1b, xfs; the plan: Retain, 10Gi,
+        // "", us-east-1a, ext4. Adopting it would bind a claim whose deletion destroys the data.
+        let mut opts = Options::for_test();
+        opts.claim = Some(ClaimName::parse("shop/foreign", "default").expect("claim"));
+        let plan = run("cluster.yaml", ids(&["vol-0c0c0c0c0c0c0c0c3"]), &opts);
+        assert!(plan.objects().is_empty(), "{:#?}", plan.objects());
+        assert_eq!(plan.refused(), 1);
+        assert_eq!(
+            plan.items[0].summary_line(),
+            "refused  vol-0c0c0c0c0c0c0c0c3: import-name-conflict: PV imported-vol-0c0c0c0c0c0c0c0c3 already exists for vol-0c0c0c0c0c0c0c0c3 but is not the PV this import would create: persistentVolumeReclaimPolicy Delete (planned Retain), capacity 5Gi (planned 10Gi), zone affinity us-east-1b (planned us-east-1a), fsType xfs (planned ext4), storageClassName \"gp2\" (planned \"\")"
+        );
+        let f = &plan.items[0].findings[0];
+        assert!(
+            f.fix.starts_with("check that nothing uses PV imported-vol-0c0c0c0c0c0c0c0c3; kubectl patch pv imported-vol-0c0c0c0c0c0c0c0c3 -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'"),
+            "{}",
+            f.fix
+        );
+        // The PV this import made itself (a killed run) still completes with only the claim.
+        let (snap, _) = fixture("cluster.yaml");
+        let ours = snap
+            .pvs
+            .iter()
+            .find(|p| p.metadata.name.as_deref() == Some("imported-vol-0c0c0c0c0c0c0c0c1"))
+            .expect("pv");
+        let vol = snap.ec2.volume("vol-0c0c0c0c0c0c0c0c1").expect("vol");
+        let claim = ClaimName::parse("shop/half", "default").expect("claim");
+        let planned = build_pv(vol, "imported-vol-0c0c0c0c0c0c0c0c1", Some(&claim), &opts);
+        assert_eq!(pv_differences(ours, &planned), Vec::<String>::new());
+        let other = ClaimName::parse("shop/other", "default").expect("claim");
+        let planned = build_pv(vol, "imported-vol-0c0c0c0c0c0c0c0c1", Some(&other), &opts);
+        assert_eq!(
+            pv_differences(ours, &planned),
+            vec!["claimRef shop/half (planned shop/other)".to_string()]
+        );
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub fn read(inputs: &[PathBuf]) -> Result<Manifests> {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .lock()
-                .take(MAX_FILE_BYTES + 1)
+                .take(crate::snapshot::load::max_file_size(MAX_FILE_BYTES) + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::input("<stdin>", format!("cannot read: {e}")))?;
             m.read_bytes(Path::new("<stdin>"), bytes)?;
@@ -143,28 +143,22 @@ impl Manifests {
             }
             return Ok(());
         }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(Error::input(
-                path,
-                format!(
-                    "file is {} MiB, over the {} MiB limit for one manifest file",
-                    meta.len() / (1024 * 1024),
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-            ));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
+        let bytes = crate::snapshot::load::read_file(
+            path,
+            crate::snapshot::load::max_file_size(MAX_FILE_BYTES),
+            "--max-file-size",
+        )?;
         self.read_bytes(path, bytes)
     }
 
     fn read_bytes(&mut self, path: &Path, bytes: Vec<u8>) -> Result<()> {
-        if bytes.len() as u64 > MAX_FILE_BYTES {
+        let max = crate::snapshot::load::max_file_size(MAX_FILE_BYTES);
+        if bytes.len() as u64 > max {
             return Err(Error::input(
                 path,
                 format!(
-                    "input is over the {} MiB limit for one manifest file",
-                    MAX_FILE_BYTES / (1024 * 1024)
+                    "input is over the {}-byte limit for one manifest file (raise it with --max-file-size)",
+                    crate::yaml::thousands(max as usize)
                 ),
             ));
         }
@@ -230,15 +224,35 @@ impl Manifests {
             let Some(Value::Array(items)) = map.get("items") else {
                 return Ok(());
             };
-            for (i, item) in items.iter().enumerate() {
-                let item_prefix = format!("{prefix}items[{i}]");
-                let item_start = fields.get(&item_prefix).copied().unwrap_or(start);
-                let dotted = format!("{item_prefix}.");
-                let item_fields: HashMap<String, Pos> = fields
-                    .iter()
-                    .filter_map(|(k, p)| k.strip_prefix(&dotted).map(|r| (r.to_string(), *p)))
-                    .collect();
-                self.add(file, item_start, item.clone(), item_fields, "")?;
+            // One pass over the field positions, bucketed by item (`items[3].spec…` → item 3):
+            // a 2,000-item List must not scan every position once per item.
+            let list_prefix = format!("{prefix}items[");
+            let mut per_item: Vec<HashMap<String, Pos>> = vec![HashMap::new(); items.len()];
+            let mut starts: Vec<Option<Pos>> = vec![None; items.len()];
+            for (k, p) in fields.drain() {
+                let Some(rest) = k.strip_prefix(&list_prefix) else {
+                    continue;
+                };
+                let Some((index, tail)) = rest.split_once(']') else {
+                    continue;
+                };
+                let Some(i) = index.parse::<usize>().ok().filter(|i| *i < items.len()) else {
+                    continue;
+                };
+                if tail.is_empty() {
+                    starts[i] = Some(p);
+                } else if let Some(field) = tail.strip_prefix('.') {
+                    per_item[i].insert(field.to_string(), p);
+                }
+            }
+            for ((item, item_fields), item_start) in items.iter().zip(per_item).zip(starts) {
+                self.add(
+                    file,
+                    item_start.unwrap_or(start),
+                    item.clone(),
+                    item_fields,
+                    "",
+                )?;
             }
             return Ok(());
         }

@@ -180,13 +180,17 @@ pub struct ParseError {
 /// Parses multi-document YAML (JSON is read as YAML's flow style) into documents with positions.
 /// Empty documents (`---` alone, comments only) are skipped.
 pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
-    let nodes: Vec<Option<Node>> = serde_saphyr::from_multiple(text).map_err(|e| ParseError {
-        pos: e.location().map(|l| Pos {
-            line: l.line() as u32,
-            column: l.column() as u32,
-        }),
-        message: first_line_of(&e.to_string()),
-    })?;
+    let nodes: Vec<Option<Node>> =
+        serde_saphyr::from_multiple_with_options(text, crate::yaml::options()).map_err(|e| {
+            let e = crate::yaml::parse_error(&e);
+            ParseError {
+                pos: e.line.map(|line| Pos {
+                    line: line as u32,
+                    column: e.column.unwrap_or(1) as u32,
+                }),
+                message: e.reason,
+            }
+        })?;
     Ok(nodes
         .into_iter()
         .flatten()
@@ -205,20 +209,6 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
             }
         })
         .collect())
-}
-
-/// The parser's message without its source excerpt (the caller prints file:line itself).
-fn first_line_of(s: &str) -> String {
-    let line = s
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or(s);
-    // serde-saphyr appends " at line L column C"; the position is reported separately.
-    match line.find(" at line ") {
-        Some(i) => line[..i].to_string(),
-        None => line.to_string(),
-    }
 }
 
 /// Converts a tree to JSON, recording each key's and item's position under its dotted path.

@@ -28,7 +28,16 @@ pub fn render(r: &ScanReport, style: &Style, details: bool) -> String {
     let s = &r.scan;
     let mut out = String::new();
     let problems = s.with_problems.persistent_volume_claims;
-    let verdict = if s.rows.is_empty() {
+    let nothing = s.checked.persistent_volume_claims == 0
+        && s.checked.persistent_volumes == 0
+        && s.checked.pods == 0
+        && s.checked.ebs_volumes == 0;
+    let verdict = if s.rows.is_empty() && nothing {
+        format!(
+            "Nothing to scan in {}: no claims, volumes or pods were found (nothing was checked).",
+            s.scope
+        )
+    } else if s.rows.is_empty() {
         format!(
             "No problems found in {}: {}, {}, {} checked.",
             s.scope,
@@ -166,7 +175,9 @@ pub fn render(r: &ScanReport, style: &Style, details: bool) -> String {
     }
     let sum = &r.report.summary;
     let mut parts = Vec::new();
-    if sum.errors + sum.warnings + sum.infos == 0 {
+    if sum.errors + sum.warnings + sum.infos == 0 && nothing {
+        parts.push("Nothing scanned".to_string());
+    } else if sum.errors + sum.warnings + sum.infos == 0 {
         parts.push("No problems found".to_string());
     } else {
         let mut counts = vec![plural(sum.errors, "error"), plural(sum.warnings, "warning")];

@@ -18,6 +18,9 @@ pub struct LoadStats {
     pub objects: usize,
     /// Objects of kinds the diagnosis does not use, by kind.
     pub ignored: BTreeMap<String, usize>,
+    /// Objects given more than once (same kind, namespace and name; the last one is kept), by
+    /// kind: for a `-v` note.
+    pub duplicates: BTreeMap<String, usize>,
     /// Names of the Namespace objects the files held (`None`: none at all), for `import-ebs`.
     pub namespaces: Option<std::collections::BTreeSet<String>>,
 }
@@ -41,7 +44,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<(Snapshot, LoadStats)> {
     for file in &files {
         all.load_file(file)?;
     }
-    all.snapshot.dedup();
+    all.stats.duplicates = all.snapshot.dedup();
     Ok((all.snapshot, all.stats))
 }
 
@@ -64,7 +67,7 @@ pub fn load_str(origin: &Path, text: &str) -> Result<(Snapshot, LoadStats)> {
     let mut loader = Loader::default();
     loader.load_text(origin, text)?;
     loader.stats.files = 1;
-    loader.snapshot.dedup();
+    loader.stats.duplicates = loader.snapshot.dedup();
     Ok((loader.snapshot, loader.stats))
 }
 
@@ -83,11 +86,14 @@ pub fn parse_documents(origin: &Path, text: &str) -> Result<Vec<Value>> {
     if text.contains('\0') {
         return Err(Error::input(origin, "binary file, not YAML or JSON"));
     }
-    serde_saphyr::from_multiple::<Value>(text).map_err(|e| {
-        Error::input(
-            origin,
-            format!("invalid YAML: {}", one_line(&e.to_string())),
-        )
+    serde_saphyr::from_multiple_with_options::<Value>(text, crate::yaml::options()).map_err(|e| {
+        let e = crate::yaml::parse_error(&e);
+        let at = match (e.line, e.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", origin.display()),
+            (Some(l), None) => format!("{}:{l}", origin.display()),
+            _ => origin.display().to_string(),
+        };
+        Error::input(at, format!("invalid YAML: {}", e.reason))
     })
 }
 
@@ -121,6 +127,91 @@ pub fn one_line(s: &str) -> String {
         .join(" ")
 }
 
+/// The default cap on one snapshot file: a 100,000-object dump fits; `/dev/zero` does not.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024 * 1024;
+
+/// `--max-file-size`, 0 when not given.
+static MAX_FILE_SIZE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Sets the cap on one input file (`--max-file-size`), for snapshots and manifests alike.
+pub fn set_max_file_size(bytes: u64) {
+    MAX_FILE_SIZE.store(bytes, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The cap on one input file: `--max-file-size` when given, else `default`.
+pub fn max_file_size(default: u64) -> u64 {
+    match MAX_FILE_SIZE.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => default,
+        n => n,
+    }
+}
+
+/// Reads one input file whole, refusing what is not a regular file (devices such as
+/// `/dev/zero`, FIFOs, sockets: they never end or block) and anything over `max` bytes (read
+/// through a limit, so a file that grows while read stays bounded too). `flag` names the
+/// setting that raises the limit.
+pub fn read_file(path: &Path, max: u64, flag: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
+    if !meta.is_file() {
+        let what = special_kind(&meta);
+        return Err(Error::input(
+            path,
+            format!("is {what}, not a regular file: save the output to a file first"),
+        ));
+    }
+    let too_big = |size: u64| {
+        Error::input(
+            path,
+            format!(
+                "file is {} bytes, over the {}-byte limit for one file (raise it with {flag})",
+                crate::yaml::thousands(size as usize),
+                crate::yaml::thousands(max as usize)
+            ),
+        )
+    };
+    if meta.len() > max {
+        return Err(too_big(meta.len()));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// "a FIFO", "a character device", … for a path that is not a regular file or directory.
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
 #[derive(Default)]
 struct Loader {
     snapshot: Snapshot,
@@ -129,8 +220,11 @@ struct Loader {
 
 impl Loader {
     fn load_file(&mut self, path: &Path) -> Result<()> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
+        let bytes = read_file(
+            path,
+            max_file_size(DEFAULT_MAX_FILE_SIZE),
+            "--max-file-size",
+        )?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::input(path, "binary file, not YAML or JSON"))?;
         self.stats.files += 1;
@@ -784,8 +878,12 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
 
 impl Snapshot {
     /// Drops repeated objects (the same file given twice, a dir holding two dumps): last wins.
-    fn dedup(&mut self) {
-        fn by_key<T: kube::Resource>(items: &mut Vec<T>) {
+    /// Returns how many were dropped, by kind.
+    fn dedup(&mut self) -> BTreeMap<String, usize> {
+        fn by_key<T: kube::Resource<DynamicType = ()>>(
+            items: &mut Vec<T>,
+            dropped: &mut BTreeMap<String, usize>,
+        ) {
             let mut seen = HashSet::new();
             let mut keep: Vec<bool> = items
                 .iter()
@@ -796,19 +894,25 @@ impl Snapshot {
                 })
                 .collect();
             keep.reverse();
+            let gone = keep.iter().filter(|k| !**k).count();
+            if gone > 0 {
+                *dropped.entry(T::kind(&()).to_string()).or_default() += gone;
+            }
             let mut it = keep.into_iter();
             items.retain(|_| it.next().unwrap_or(true));
         }
-        by_key(&mut self.pods);
-        by_key(&mut self.pvcs);
-        by_key(&mut self.pvs);
-        by_key(&mut self.storage_classes);
-        by_key(&mut self.csi_drivers);
-        by_key(&mut self.csi_nodes);
-        by_key(&mut self.volume_attachments);
-        by_key(&mut self.nodes);
-        by_key(&mut self.statefulsets);
+        let mut dropped = BTreeMap::new();
+        by_key(&mut self.pods, &mut dropped);
+        by_key(&mut self.pvcs, &mut dropped);
+        by_key(&mut self.pvs, &mut dropped);
+        by_key(&mut self.storage_classes, &mut dropped);
+        by_key(&mut self.csi_drivers, &mut dropped);
+        by_key(&mut self.csi_nodes, &mut dropped);
+        by_key(&mut self.volume_attachments, &mut dropped);
+        by_key(&mut self.nodes, &mut dropped);
+        by_key(&mut self.statefulsets, &mut dropped);
         self.ec2.dedup();
+        dropped
     }
 }
 

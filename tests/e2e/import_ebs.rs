@@ -286,3 +286,46 @@ pub fn half_way_refusals_and_rbac(_bed: &Bed, id: &str) -> Res {
         ],
     )
 }
+
+/// A hand-made PV with the planned name, the volume's handle and the planned claimRef, but
+/// `Delete`, the wrong size, class and zone, is never adopted: the import is refused with
+/// `import-name-conflict` naming each differing field, and no claim is created (one bound to
+/// that PV would destroy the volume when deleted).
+pub fn refuses_a_foreign_pv(_bed: &Bed, id: &str) -> Res {
+    let ns = namespace("import-foreign", id)?;
+    let vol = create_volume("us-east-1a", 8, &[])?;
+    let name = pv_of(&vol);
+    apply(&format!(
+        "apiVersion: v1\nkind: PersistentVolume\nmetadata: {{name: {name}}}\nspec:\n  capacity: {{storage: 3Gi}}\n  accessModes: [ReadWriteOnce]\n  persistentVolumeReclaimPolicy: Delete\n  storageClassName: foreign-{id}\n  claimRef: {{namespace: {ns}, name: data}}\n  csi: {{driver: ebs.csi.aws.com, volumeHandle: {vol}, fsType: ext4}}\n  nodeAffinity:\n    required:\n      nodeSelectorTerms: [{{matchExpressions: [{{key: topology.kubernetes.io/zone, operator: In, values: [us-east-1b]}}]}}]\n"
+    ))?;
+    let (code, stdout, err) = storage_raw(&[
+        "import-ebs",
+        &vol,
+        "--claim",
+        &format!("{ns}/data"),
+        "--apply",
+    ])?;
+    check(code == 1, || {
+        format!("foreign PV: exit {code}: {stdout} {err}")
+    })?;
+    contains_all(
+        "foreign PV refusal",
+        &err,
+        &[
+            &format!("refused  {vol}: import-name-conflict: PV {name} already exists for {vol} but is not the PV this import would create"),
+            "persistentVolumeReclaimPolicy Delete (planned Retain)",
+            "capacity 3Gi (planned 8Gi)",
+            "zone affinity us-east-1b (planned us-east-1a)",
+            &format!("storageClassName \"foreign-{id}\" (planned \"\")"),
+            "kubectl patch pv",
+        ],
+    )?;
+    check(kubectl(&["get", "pvc", "data", "-n", &ns]).is_err(), || {
+        "a claim was created for the foreign PV".into()
+    })?;
+    let pv = get(&["pv", &name])?;
+    check(
+        pv["spec"]["persistentVolumeReclaimPolicy"] == "Delete",
+        || format!("the foreign PV was changed: {pv}"),
+    )
+}

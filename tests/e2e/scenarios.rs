@@ -128,6 +128,10 @@ pub const PHASE_PARALLEL: &[Scenario] = &[
         name: "import_ebs_half_way_refusals_and_rbac",
         run: crate::import_ebs::half_way_refusals_and_rbac,
     },
+    Scenario {
+        name: "import_ebs_refuses_a_foreign_pv",
+        run: crate::import_ebs::refuses_a_foreign_pv,
+    },
 ];
 
 pub const PHASE_NODE_WIDE: &[Scenario] = &[

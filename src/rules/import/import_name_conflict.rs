@@ -12,9 +12,9 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     category: Category::Import,
     summary: "A PV or PVC with the planned name exists and differs from the planned one.",
-    what: "`import-ebs` names the PV imported-<volume id> (or after the volume's CSIVolumeName / kubernetes.io/created-for/pv/name tag, or --name) and the claim after --claim or the volume's kubernetes.io/created-for/pvc tags. It fires when an object of that name exists but is not the planned one: a PV for another volume, or a claim bound (or pre-bound) to another PV.",
-    why: "The import is create-only: it never updates or deletes what exists, because overwriting a PV or claim can detach a running workload from its data or hand its data to another workload. A conflicting name stops the import of that volume.",
-    fix: "Pick another name (--name for the PV, --claim NAMESPACE/NAME for the claim), or inspect the existing object and delete it yourself if it is stale.",
+    what: "`import-ebs` names the PV imported-<volume id> (or after the volume's CSIVolumeName / kubernetes.io/created-for/pv/name tag, or --name) and the claim after --claim or the volume's kubernetes.io/created-for/pvc tags. It fires when an object of that name exists but is not the planned one: a PV for another volume; a PV for this very volume and claim that differs from the planned PV in reclaim policy, capacity, zone affinity, fsType, volume mode or class (a hand-made or foreign PV is never adopted as \"already imported\"); or a claim bound (or pre-bound) to another PV.",
+    why: "The import is create-only: it never updates or deletes what exists, because overwriting a PV or claim can detach a running workload from its data or hand its data to another workload. Adopting a PV that is not the planned one is as dangerous: a claim bound to a PV with reclaimPolicy Delete destroys the EBS volume when the claim is deleted. A conflicting name stops the import of that volume.",
+    fix: "Pick another name (--name for the PV, --claim NAMESPACE/NAME for the claim), or inspect the existing object and delete it yourself if it is stale; for a PV, set its reclaim policy to Retain before deleting it, so the EBS volume survives.",
     check: super::on_chains,
 };
 
@@ -36,6 +36,44 @@ pub fn pv(id: &str, name: &str, existing: &PersistentVolume) -> Finding {
     ))
     .fix(format!(
         "import {id} under another name: --name imported-{id} (or another free name)"
+    ))
+}
+
+/// PV `name` exists for this very volume `id` (and claim) but is not the PV the import would
+/// create; `diffs` are [`crate::import::plan::pv_differences`].
+pub fn pv_differs(id: &str, name: &str, existing: &PersistentVolume, diffs: &[String]) -> Finding {
+    let deletes = existing
+        .spec
+        .as_ref()
+        .and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
+        == Some("Delete");
+    let retain_first = if deletes {
+        format!(
+            "kubectl patch pv {name} -p '{{\"spec\":{{\"persistentVolumeReclaimPolicy\":\"Retain\"}}}}' (so deleting it cannot delete {id}), then "
+        )
+    } else {
+        String::new()
+    };
+    Finding::new(
+        &RULE,
+        volume_ref(id),
+        format!(
+            "PV {name} already exists for {id} but is not the PV this import would create: {}",
+            diffs.join(", ")
+        ),
+    )
+    .evidence(format!(
+        "PV {name}: {} = {id}, reclaimPolicy {}, phase {}",
+        crate::rules::ebs::id_field(existing),
+        existing
+            .spec
+            .as_ref()
+            .and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
+            .unwrap_or("Retain"),
+        k8s::pv_phase(existing)
+    ))
+    .fix(format!(
+        "check that nothing uses PV {name}; {retain_first}kubectl delete pv {name} and run import-ebs again"
     ))
 }
 

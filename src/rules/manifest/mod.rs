@@ -8,6 +8,7 @@
 
 pub mod claim_below_minimum_size;
 pub mod ebs_class_invalid_parameters;
+pub mod invalid_quantity;
 pub mod statefulset_claim_without_size;
 
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -18,6 +19,7 @@ use crate::k8s;
 /// The manifest rules, in causal order: a broken class before the claims that use it.
 pub const RULES: &[&Rule] = &[
     &ebs_class_invalid_parameters::RULE,
+    &invalid_quantity::RULE,
     &statefulset_claim_without_size::RULE,
     &claim_below_minimum_size::RULE,
 ];
