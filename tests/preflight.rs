@@ -305,3 +305,38 @@ fn helm_style_stdin_with_unknown_kinds() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("skipped 1 ConfigMap"), "{}", r.stderr);
 }
+
+/// Chart-shaped renders with YAML 1.1 octals (`defaultMode: 0755`, `0550`, `0555`, `0o400`),
+/// `yes`/`off` booleans and a unitless `cpu: 1`: read as the API server reads them.
+#[test]
+fn yaml_1_1_octals_in_chart_renders_load() {
+    let dir = fixtures().join("yaml11");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("yaml11 fixtures")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    for f in files {
+        let r = run(&["preflight", "-f", &f.display().to_string()]);
+        assert_eq!(r.code, 0, "{}: {}{}", f.display(), r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains("no storage problems found"),
+            "{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn duplicate_keys_warn_and_keep_the_last() {
+    let text = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteMany]\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n";
+    let r = run_stdin(&["preflight", "-f", "-", "-o", "json"], text);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("<stdin>:7: key spec.accessModes is given twice (first at line 6)"),
+        "{}",
+        r.stderr
+    );
+}

@@ -65,6 +65,9 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
             m.files
         ),
     );
+    for w in &m.warnings {
+        eprintln!("warning: {w}");
+    }
     for (kind, n) in &m.skipped {
         global.note(
             1,

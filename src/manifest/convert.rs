@@ -218,4 +218,18 @@ mod tests {
         )];
         assert_eq!(o.prefix, "spec.volumeClaimTemplates[0]");
     }
+
+    #[test]
+    fn yaml_1_1_octal_modes_reach_the_pod_as_the_api_server_reads_them() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: x}]\n      volumes:\n      - name: s\n        secret: {secretName: s, defaultMode: 0755}\n      - name: t\n        configMap: {name: t, defaultMode: 0o550}\n";
+        let m = read_str("d.yaml", text).expect("reads");
+        to_snapshot(&m, "default").expect("converts");
+        let v = &m.objects[0].value;
+        let mode = |i: usize, k: &str| {
+            v.pointer(&format!("/spec/template/spec/volumes/{i}/{k}/defaultMode"))
+                .and_then(Value::as_i64)
+        };
+        let (secret, cm) = (mode(0, "secret"), mode(1, "configMap"));
+        assert_eq!((secret, cm), (Some(493), Some(360)));
+    }
 }

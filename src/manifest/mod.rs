@@ -6,6 +6,7 @@
 //! rules read, with workloads standing in as the Pods and claims they will create.
 
 mod convert;
+mod goyaml;
 pub mod yaml;
 
 use std::collections::{BTreeMap, HashMap};
@@ -87,6 +88,8 @@ pub struct Manifests {
     pub documents: usize,
     /// Objects of kinds preflight does not check, by kind.
     pub skipped: BTreeMap<String, usize>,
+    /// Things read but worth a word on stderr (a key given twice).
+    pub warnings: Vec<String>,
 }
 
 /// Reads every input: `-` is stdin, a directory is read recursively (`.yaml`, `.yml`, `.json`).
@@ -198,6 +201,12 @@ impl Manifests {
         };
         for doc in docs {
             self.documents += 1;
+            for d in &doc.duplicates {
+                self.warnings.push(format!(
+                    "{origin}:{}: key {} is given twice (first at line {}): Kubernetes' decoder keeps the later value and drops the first",
+                    d.again.line, d.path, d.first.line
+                ));
+            }
             self.add(&file, doc.start, doc.value, doc.fields, "")?;
         }
         Ok(())
