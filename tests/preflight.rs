@@ -340,3 +340,187 @@ fn duplicate_keys_warn_and_keep_the_last() {
         r.stderr
     );
 }
+
+fn write(dir: &std::path::Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+const PVC: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n";
+
+/// A repository as CI checks it out: charts, compose files, package manifests, CI config,
+/// kustomizations, ignored and excluded paths, a symlink loop, and one real manifest.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "charts/db/Chart.yaml",
+        "apiVersion: v2\nname: db\nversion: 0.1.0\n",
+    );
+    write(d, "charts/db/values.yaml", "persistence:\n  size: 8Gi\n");
+    write(d, "charts/db/values-prod.yaml", "replicas: 3\n");
+    write(
+        d,
+        "charts/db/templates/pvc.yaml",
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {{ .Release.Name }}-data\n",
+    );
+    write(
+        d,
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres\n",
+    );
+    write(
+        d,
+        "package.json",
+        "{\"name\": \"app\", \"version\": \"1.0.0\"}\n",
+    );
+    write(d, "tsconfig.json", "{\"compilerOptions\": {}}\n");
+    write(d, "ci/pipeline.yml", "on:\n  push: {}\njobs: {}\n");
+    write(
+        d,
+        "renovate-config.json",
+        "{\"extends\": [\"config:base\"]}\n",
+    );
+    write(d, "deploy/kustomization.yaml", "resources: [pvc.yaml]\n");
+    write(d, "deploy/pvc.yaml", PVC);
+    write(d, "k8s/app.yaml", &PVC.replace("name: data", "name: app"));
+    write(d, ".gitignore", "build/\n");
+    write(
+        d,
+        "build/broken.yaml",
+        "apiVersion: v1\nkind: Pod\n  bad: [\n",
+    );
+    write(d, "vendor/x/bad-class.yaml", "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: x}\nprovisioner: ebs.csi.aws.com\nparameters: {type: gp9}\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(".", d.join("k8s/loop")).expect("symlink");
+    dir
+}
+
+#[test]
+fn a_repository_is_walked_like_ci_linters_do() {
+    let dir = repo();
+    let out = bin()
+        .current_dir(dir.path())
+        .env("PATH", "/nonexistent")
+        .args([
+            "preflight",
+            "-f",
+            ".",
+            "--exclude",
+            "vendor/**",
+            "-v",
+            "1",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // deploy/pvc.yaml and k8s/app.yaml, each once despite the loop; nothing from build/ or vendor/.
+    assert_eq!(v["files"], 2, "{stderr}");
+    assert_eq!(v["objects"], 2, "{stderr}");
+    for skipped in [
+        "charts/db/Chart.yaml: Helm chart file",
+        "charts/db/values-prod.yaml: Helm chart file",
+        "docker-compose.yml: compose file",
+        "package.json: package or tool configuration",
+        "tsconfig.json: package or tool configuration",
+        "ci/pipeline.yml: no document has kind and apiVersion",
+        "renovate-config.json: no document has kind and apiVersion",
+        "deploy/kustomization.yaml: kustomization: not rendered (add --kustomize)",
+    ] {
+        assert!(stderr.contains(skipped), "{skipped:?} not in {stderr}");
+    }
+    assert!(
+        stderr.contains(
+            "skipped 1 unrendered Helm template file(s) (first: charts/db/templates/pvc.yaml:4)"
+        ) && stderr.contains("helm template RELEASE CHART | kubectl storage preflight -f -"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("build/") && !stderr.contains("vendor/"),
+        "{stderr}"
+    );
+    // Without the exclusion the vendored class is read and found.
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["preflight", "-f", "."])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("vendor/x/bad-class.yaml:5"));
+}
+
+#[test]
+fn kustomize_without_kubectl_is_a_hint_not_a_failure() {
+    let dir = repo();
+    let out = bin()
+        .current_dir(dir.path())
+        .env("PATH", "/nonexistent")
+        .args(["preflight", "-f", "deploy", "--kustomize", "-v", "1"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("not rendered (kubectl is not on PATH)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("kubectl kustomize deploy | kubectl storage preflight -f -"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn kustomize_renders_with_kubectl_when_present() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = repo();
+    // A stand-in kubectl that prints a rendered kustomization with one mistake.
+    let bin_dir = tempfile::tempdir().expect("tempdir");
+    let kubectl = bin_dir.path().join("kubectl");
+    std::fs::write(
+        &kubectl,
+        "#!/bin/sh\n[ \"$1\" = kustomize ] || exit 3\n/bin/cat <<'Y'\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: prod-data\nspec:\n  accessModes: [ReadWriteMany]\n  storageClassName: gp3\n  resources: {requests: {storage: 1Gi}}\n---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: gp3}\nprovisioner: ebs.csi.aws.com\nY\n",
+    )
+    .expect("write");
+    std::fs::set_permissions(&kubectl, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = bin()
+        .current_dir(dir.path())
+        .env("PATH", bin_dir.path())
+        .args([
+            "preflight",
+            "-f",
+            "deploy",
+            "--kustomize",
+            "-o",
+            "json",
+            "-v",
+            "1",
+        ])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("rendered deploy with kubectl kustomize"),
+        "{stderr}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // The rendered claim, not deploy/pvc.yaml (an input of the render).
+    assert_eq!(v["objects"], 2);
+    let found = located(&v);
+    assert!(
+        found.contains(&(
+            "access-mode-unsupported".into(),
+            "deploy/kustomization.yaml".into(),
+            1
+        )),
+        "{found:?}"
+    );
+}

@@ -14,9 +14,14 @@ use crate::render::{self, Format, Item, Subject};
 use crate::snapshot::{load, Coverage, Kind};
 
 pub const AFTER_HELP: &str =
-    "Reads files, directories (recursively: .yaml, .yml, .json) and `-` (stdin): multi-document
-YAML, JSON, Lists, `helm template` and `kustomize build` output. Workloads stand in for the pods
-and StatefulSet claims they will create.
+    "Reads files, directories and `-` (stdin): multi-document YAML (read as Kubernetes reads it:
+YAML 1.1 octals such as 0755), JSON, Lists, `helm template` and `kustomize build` output.
+Directories are walked as CI linters do: .gitignore honoured, hidden entries skipped, symlinks
+followed once, --exclude GLOB left out. Files there that are not Kubernetes objects (Chart.yaml,
+values*.yaml, compose files, package.json, kustomizations) are skipped (-v lists them), and
+unrendered Helm templates too, with a hint to pipe `helm template` in instead. Findings in
+`helm template` output point at the template named by its `# Source:` comment.
+Workloads stand in for the pods and StatefulSet claims they will create.
 
 Offline by default: objects the manifests do not hold (classes, PVs, CSI drivers, nodes) are not
 checked rather than reported missing. Add cluster data with --snapshot DIR (kubectl get -o yaml
@@ -28,7 +33,8 @@ Silence a code everywhere with --ignore CODE, or on one object with the annotati
 
 Examples:
   helm template ./chart | kubectl storage preflight -f -
-  kubectl storage preflight -f k8s/ -o sarif > storage.sarif
+  kubectl storage preflight -f . --exclude 'testdata/**' -o sarif > storage.sarif
+  kubectl storage preflight -f deploy/ --kustomize
   kubectl storage preflight -f k8s/ --cluster-check --fail-on warning
   kubectl storage preflight -f k8s/ --snapshot ./cluster-dump -o junit > storage-junit.xml";
 
@@ -37,6 +43,14 @@ pub struct PreflightArgs {
     /// A manifest file, a directory (read recursively), or `-` for stdin (repeatable).
     #[arg(short = 'f', long = "filename", value_name = "PATH", required = true)]
     pub files: Vec<PathBuf>,
+    /// Leave out paths matching this glob when walking a directory (repeatable; gitignore syntax,
+    /// e.g. `--exclude 'charts/*/templates/**' --exclude '*.test.yaml'`).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Render each directory holding a kustomization.yaml with `kubectl kustomize` and check the
+    /// result (without it, or without kubectl on PATH, kustomizations are skipped with a hint).
+    #[arg(long)]
+    pub kustomize: bool,
     /// Do not report this finding code (repeatable; see `kubectl storage explain`).
     #[arg(long, value_name = "CODE")]
     pub ignore: Vec<String>,
@@ -54,7 +68,14 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
         }
     }
     let started = std::time::Instant::now();
-    let m = manifest::read(&args.files)?;
+    let m = manifest::read(
+        &args.files,
+        &manifest::ReadOptions {
+            exclude: args.exclude.clone(),
+            kustomize: args.kustomize,
+            stdin_name: String::new(),
+        },
+    )?;
     global.note(2, format!("read: {} ms", started.elapsed().as_millis()));
     global.note(
         1,
@@ -67,6 +88,28 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
     );
     for w in &m.warnings {
         eprintln!("warning: {w}");
+    }
+    for n in &m.notes {
+        global.note(1, n);
+    }
+    if !m.not_manifests.is_empty() {
+        global.note(
+            1,
+            format!(
+                "skipped {} file(s) that are not Kubernetes manifests",
+                m.not_manifests.len()
+            ),
+        );
+        for (file, why) in &m.not_manifests {
+            global.note(1, format!("  {file}: {why}"));
+        }
+    }
+    if !m.templates.is_empty() {
+        eprintln!(
+            "note: skipped {} unrendered Helm template file(s) (first: {}); check the rendered chart with: helm template RELEASE CHART | kubectl storage preflight -f -",
+            m.templates.len(),
+            m.templates[0]
+        );
     }
     for (kind, n) in &m.skipped {
         global.note(
