@@ -524,3 +524,81 @@ fn kustomize_renders_with_kubectl_when_present() {
         "{found:?}"
     );
 }
+
+/// The classic static-EBS set is no longer "no storage problems found"; its corrected twin is.
+#[test]
+fn classic_static_ebs_set_is_caught_and_its_twin_is_clean() {
+    let r = run(&["preflight", "-f", "static-ebs/classic.yaml", "-o", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let found = located(&v);
+    for expected in [
+        ("volume-mount-undefined", 47),
+        ("claim-gets-default-class", 31),
+        ("in-tree-ebs-volume", 24),
+        ("static-pv-without-zone-affinity", 23),
+        ("legacy-aws-ebs-provisioner", 9),
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|(c, f, l)| (c.as_str(), *l) == expected && f == "static-ebs/classic.yaml"),
+            "{expected:?} not in {found:?}"
+        );
+    }
+    let r = run(&[
+        "preflight",
+        "-f",
+        "static-ebs/healthy.yaml",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+/// A class shipped alone (no claim uses it) is still checked.
+#[test]
+fn a_class_shipped_alone_is_checked_on_its_own() {
+    let text = "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: old}\nprovisioner: kubernetes.io/aws-ebs\nparameters: {type: io1, iopsPerGB: \"80\", zone: us-east-1a}\n";
+    let r = run_stdin(&["preflight", "-f", "-", "-o", "json"], text);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let codes: Vec<String> = located(&v).into_iter().map(|(c, _, _)| c).collect();
+    for code in [
+        "legacy-aws-ebs-provisioner",
+        "ebs-class-invalid-parameters",
+        "immediate-binding-single-zone",
+    ] {
+        assert!(codes.iter().any(|c| c == code), "{code} not in {codes:?}");
+    }
+}
+
+#[test]
+fn an_unresolved_existing_claim_is_not_checked_offline_and_missing_with_cluster_data() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app, namespace: prod}\nspec:\n  strategy: {type: Recreate}\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: x, volumeMounts: [{name: data, mountPath: /d}]}]\n      volumes: [{name: data, persistentVolumeClaim: {claimName: app-existing}}]\n";
+    let r = run_stdin(&["preflight", "-f", "-"], text);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("claim prod/app-existing (volume \"data\" of Deployment app in <stdin>): not in the manifests"),
+        "{}",
+        r.stdout
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("pvcs.yaml"),
+        "apiVersion: v1\nkind: PersistentVolumeClaimList\nitems: []\n",
+    )
+    .expect("write");
+    let snap = dir.path().display().to_string();
+    let r = run_stdin(
+        &["preflight", "-f", "-", "--snapshot", &snap, "-o", "json"],
+        text,
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let found = located(&v);
+    assert!(
+        found.iter().any(|(c, _, _)| c == "pvc-missing"),
+        "{found:?}"
+    );
+}

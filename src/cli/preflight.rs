@@ -156,8 +156,25 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
                 1,
                 format!("reading cluster-scoped objects from {}", conn.server),
             );
+            // Namespaces whose claims the manifests name but do not hold (`existingClaim`).
+            let mut namespaces: Vec<String> = snap
+                .pods
+                .iter()
+                .filter(|pod| {
+                    let ns = pod.metadata.namespace.as_deref();
+                    crate::k8s::pod_claims(pod).iter().any(|(_, c)| {
+                        !snap.pvcs.iter().any(|p| {
+                            p.metadata.namespace.as_deref() == ns
+                                && p.metadata.name.as_deref() == Some(c.as_str())
+                        })
+                    })
+                })
+                .filter_map(|pod| pod.metadata.namespace.clone())
+                .collect();
+            namespaces.sort();
+            namespaces.dedup();
             let plan = kfetch::Plan {
-                namespaces: Some(Vec::new()),
+                namespaces: Some(namespaces),
                 statefulsets: false,
                 cluster_scoped: true,
             };

@@ -16,7 +16,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use convert::{merge_cluster, to_snapshot, Origin, Origins};
+pub use convert::{
+    merge_cluster, to_snapshot, Origin, Origins, WORKLOAD_KIND, WORKLOAD_REPLICAS,
+    WORKLOAD_STRATEGY,
+};
 pub use yaml::Pos;
 
 use crate::error::{Error, Result};
