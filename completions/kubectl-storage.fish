@@ -165,6 +165,8 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completi
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s f -l filename -d 'A manifest file, a directory (read recursively), or `-` for stdin (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l exclude -d 'Leave out paths matching this glob when walking a directory (repeatable; gitignore syntax, e.g. `--exclude \'charts/*/templates/**\' --exclude \'*.test.yaml\'`)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l sarif-file -d 'Also write SARIF 2.1.0 to this file, whatever -o prints (e.g. `-o github --sarif-file storage.sarif` for annotations and code scanning from one run)' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l junit-file -d 'Also write JUnit XML to this file, whatever -o prints' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l ignore -d 'Do not report this finding code (repeatable; see `kubectl storage explain`)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l context -d 'The kubeconfig context to use' -r

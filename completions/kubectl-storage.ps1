@@ -159,6 +159,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, a directory (read recursively), or `-` for stdin (repeatable)')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, a directory (read recursively), or `-` for stdin (repeatable)')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out paths matching this glob when walking a directory (repeatable; gitignore syntax, e.g. `--exclude ''charts/*/templates/**'' --exclude ''*.test.yaml''`)')
+            [CompletionResult]::new('--sarif-file', '--sarif-file', [CompletionResultType]::ParameterName, 'Also write SARIF 2.1.0 to this file, whatever -o prints (e.g. `-o github --sarif-file storage.sarif` for annotations and code scanning from one run)')
+            [CompletionResult]::new('--junit-file', '--junit-file', [CompletionResultType]::ParameterName, 'Also write JUnit XML to this file, whatever -o prints')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Do not report this finding code (repeatable; see `kubectl storage explain`)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')

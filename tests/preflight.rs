@@ -131,17 +131,139 @@ fn sarif_is_valid_against_the_schema_and_points_at_lines() {
 }
 
 #[test]
-fn why_sarif_uses_logical_locations_and_is_valid() {
+fn why_and_scan_sarif_point_at_the_snapshot_file_and_are_valid() {
     let seed = root().join("examples/seed").display().to_string();
-    let r = run(&["why", "task-pod", "--snapshot", &seed, "-o", "sarif"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    for args in [
+        vec!["why", "task-pod", "--snapshot", &seed, "-o", "sarif"],
+        vec!["scan", "--snapshot", &seed, "-o", "sarif"],
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        validate_sarif(&r.stdout);
+        let v: Value = serde_json::from_str(&r.stdout).expect("json");
+        let results = v["runs"][0]["results"].as_array().expect("results");
+        assert!(!results.is_empty());
+        for res in results {
+            let loc = &res["locations"][0];
+            let uri = loc["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no physical location: {res}"));
+            assert!(
+                !uri.starts_with('/') && uri.contains("examples/seed/"),
+                "{uri}"
+            );
+            assert_eq!(
+                loc["physicalLocation"]["artifactLocation"]["uriBaseId"],
+                "%SRCROOT%"
+            );
+            assert!(loc["physicalLocation"]["region"]["startLine"].as_u64() >= Some(1));
+            assert!(loc["logicalLocations"][0]["fullyQualifiedName"]
+                .as_str()
+                .is_some_and(|s| s.contains('/')));
+        }
+    }
+}
+
+#[test]
+fn live_sarif_is_refused_with_a_pointer_to_json() {
+    for cmd in [
+        &["why", "pod/x", "-o", "sarif"][..],
+        &["scan", "-o", "sarif"][..],
+    ] {
+        let r = run(cmd);
+        assert_eq!(r.code, 2, "{cmd:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("-o sarif needs a file") && r.stderr.contains("-o json"),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn sarif_uris_are_repo_relative_for_stdin_absolute_paths_and_helm_sources() {
+    let abs = fixtures().join("bad/storage.yaml").display().to_string();
+    let r = run(&["preflight", "-f", &abs, "-o", "sarif"]);
     validate_sarif(&r.stdout);
     let v: Value = serde_json::from_str(&r.stdout).expect("json");
-    let loc = &v["runs"][0]["results"][0]["locations"][0];
-    assert!(loc.get("physicalLocation").is_none());
-    assert!(loc["logicalLocations"][0]["fullyQualifiedName"]
-        .as_str()
-        .is_some_and(|s| s.contains('/')));
+    let art = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(art["uri"], "bad/storage.yaml", "{art}");
+    assert_eq!(art["uriBaseId"], "%SRCROOT%");
+    // helm template output: each result points at its template and the line within it.
+    let rendered = "---\n# Source: db/templates/storageclass.yaml\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\nprovisioner: ebs.csi.aws.com\nparameters:\n  type: gp4\n---\n# Source: db/templates/pvc.yaml\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  storageClassName: fast\n  accessModes: [ReadWriteMany]\n  resources: {requests: {storage: 1Gi}}\n";
+    let r = run_stdin(&["preflight", "-f", "-", "-o", "sarif"], rendered);
+    validate_sarif(&r.stdout);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let places: Vec<(String, u64)> = v["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|res| {
+            let p = &res["locations"][0]["physicalLocation"];
+            (
+                p["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                p["region"]["startLine"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        places.contains(&("db/templates/storageclass.yaml".into(), 7)),
+        "{places:?}"
+    );
+    assert!(
+        places.contains(&("db/templates/pvc.yaml".into(), 7)),
+        "{places:?}"
+    );
+    assert!(!r.stdout.contains("<stdin>"));
+    // Without # Source: comments, stdin is "stdin", a valid relative reference.
+    let r = run_stdin(
+        &["preflight", "-f", "-", "-o", "sarif"],
+        &rendered.replace("# Source: ", "# was: "),
+    );
+    validate_sarif(&r.stdout);
+    assert!(r.stdout.contains("\"uri\": \"stdin\""), "{}", r.stdout);
+    let rule = &v["runs"][0]["tool"]["driver"]["rules"][0];
+    assert!(
+        rule["helpUri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with(&format!(
+                "README.md#{}",
+                rule["id"].as_str().unwrap_or_default()
+            ))),
+        "{rule}"
+    );
+}
+
+#[test]
+fn one_run_writes_annotations_sarif_and_junit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sarif = dir.path().join("out.sarif");
+    let junit = dir.path().join("out.xml");
+    let r = run(&[
+        "preflight",
+        "-f",
+        "bad/storage.yaml",
+        "-o",
+        "github",
+        "--sarif-file",
+        &sarif.display().to_string(),
+        "--junit-file",
+        &junit.display().to_string(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("::error file=bad/storage.yaml"),
+        "{}",
+        r.stdout
+    );
+    let s = std::fs::read_to_string(&sarif).expect("sarif written");
+    validate_sarif(&s);
+    assert!(s.contains("\"ruleId\": \"ebs-class-invalid-parameters\""));
+    let x = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(x.starts_with("<?xml") && x.contains("<failure"), "{x}");
 }
 
 /// Validates with Python's `jsonschema` against the vendored official SARIF 2.1.0 schema
@@ -171,6 +293,42 @@ fn validate_sarif(text: &str) {
         "SARIF does not validate: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    multitool_validate(&doc);
+}
+
+/// The SARIF Multitool's own validation rules (SARIF1001…, the ones code scanning applies), when
+/// scripts/test could install it (`SARIF_MULTITOOL`, npm @microsoft/sarif-multitool); an error
+/// or warning result fails the test.
+fn multitool_validate(doc: &std::path::Path) {
+    let Some(tool) = std::env::var_os("SARIF_MULTITOOL") else {
+        return;
+    };
+    let log = doc.with_extension("validation.sarif");
+    let out = std::process::Command::new(&tool)
+        .arg("validate")
+        .arg(doc)
+        .arg("--output")
+        .arg(&log)
+        .arg("--log")
+        .arg("ForceOverwrite")
+        .output()
+        .expect("runs the SARIF Multitool");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let v: Value = serde_json::from_str(&text).unwrap_or_else(|_| {
+        panic!(
+            "no validation log from the Multitool: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let bad: Vec<String> = v["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| matches!(r["level"].as_str(), Some("error") | Some("warning") | None))
+        .map(|r| format!("{}: {}", r["ruleId"], r["message"]))
+        .collect();
+    assert!(bad.is_empty(), "SARIF Multitool: {bad:#?}");
 }
 
 #[test]

@@ -35,6 +35,7 @@ Examples:
   helm template ./chart | kubectl storage preflight -f -
   kubectl storage preflight -f . --exclude 'testdata/**' -o sarif > storage.sarif
   kubectl storage preflight -f deploy/ --kustomize
+  kubectl storage preflight -f . -o github --sarif-file storage.sarif --junit-file storage.xml
   kubectl storage preflight -f k8s/ --cluster-check --fail-on warning
   kubectl storage preflight -f k8s/ --snapshot ./cluster-dump -o junit > storage-junit.xml";
 
@@ -51,6 +52,13 @@ pub struct PreflightArgs {
     /// result (without it, or without kubectl on PATH, kustomizations are skipped with a hint).
     #[arg(long)]
     pub kustomize: bool,
+    /// Also write SARIF 2.1.0 to this file, whatever -o prints (e.g. `-o github --sarif-file
+    /// storage.sarif` for annotations and code scanning from one run).
+    #[arg(long, value_name = "PATH")]
+    pub sarif_file: Option<PathBuf>,
+    /// Also write JUnit XML to this file, whatever -o prints.
+    #[arg(long, value_name = "PATH")]
+    pub junit_file: Option<PathBuf>,
     /// Do not report this finding code (repeatable; see `kubectl storage explain`).
     #[arg(long, value_name = "CODE")]
     pub ignore: Vec<String>,
@@ -190,14 +198,29 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
     }
     let report = preflight::check(&m, &snap, &origins, &args.ignore);
     global.note(2, format!("rules: {} ms", started.elapsed().as_millis()));
-    print(&render_report(&report, global)?);
+    for (path, format) in [
+        (&args.sarif_file, Format::Sarif),
+        (&args.junit_file, Format::Junit),
+    ] {
+        if let Some(path) = path {
+            let text = render_report(&report, global, format)?;
+            std::fs::write(path, text).map_err(|e| {
+                Error::input(
+                    path,
+                    format!("cannot write: {}", crate::snapshot::load::io_reason(&e)),
+                )
+            })?;
+            global.note(1, format!("wrote {}", path.display()));
+        }
+    }
+    print(&render_report(&report, global, global.output)?);
     Ok(global
         .fail_on
         .exit_code(report.findings.iter().map(|f| f.finding.severity)))
 }
 
-fn render_report(r: &PreflightReport, global: &GlobalArgs) -> Result<String> {
-    match global.output {
+fn render_report(r: &PreflightReport, global: &GlobalArgs, format: Format) -> Result<String> {
+    match format {
         Format::Human => Ok(render::preflight::human(r, &global.style())),
         Format::Json => render::to_json(r).map(|s| s + "\n"),
         Format::Yaml => render::to_yaml(r),
