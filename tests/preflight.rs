@@ -760,3 +760,114 @@ fn an_unresolved_existing_claim_is_not_checked_offline_and_missing_with_cluster_
         "{found:?}"
     );
 }
+
+/// Chart-shaped sets (a StatefulSet database, a Deployment with a claim, a static-PV restore):
+/// each chart directory is skipped as a chart, each render is checked with its findings at the
+/// template and line `# Source:` names, and each healthy twin yields nothing at all.
+#[test]
+fn chart_shaped_sets_and_their_healthy_twins() {
+    let expected: [(&str, &[(&str, &str, u64)]); 3] = [
+        (
+            "postgres",
+            &[
+                (
+                    "access-mode-unsupported",
+                    "postgres/templates/statefulset.yaml",
+                    42,
+                ),
+                (
+                    "volume-mount-undefined",
+                    "postgres/templates/statefulset.yaml",
+                    28,
+                ),
+                (
+                    "ebs-class-invalid-parameters",
+                    "postgres/templates/storageclass.yaml",
+                    8,
+                ),
+                (
+                    "legacy-aws-ebs-provisioner",
+                    "postgres/templates/storageclass.yaml",
+                    5,
+                ),
+            ],
+        ),
+        (
+            "webapp",
+            &[(
+                "rwo-claim-shared-by-replicas",
+                "webapp/templates/deployment.yaml",
+                25,
+            )],
+        ),
+        (
+            "restore",
+            &[
+                ("ebs-volume-id-invalid", "restore/templates/pv.yaml", 13),
+                (
+                    "static-pv-without-zone-affinity",
+                    "restore/templates/pv.yaml",
+                    11,
+                ),
+                ("claim-gets-default-class", "restore/templates/pvc.yaml", 5),
+            ],
+        ),
+    ];
+    for (chart, findings) in expected {
+        let bad = format!("charts/{chart}/rendered.yaml");
+        let r = run(&[
+            "preflight",
+            "-f",
+            &bad,
+            "--fail-on",
+            "warning",
+            "-o",
+            "json",
+        ]);
+        assert_eq!(r.code, 1, "{bad}: {}", r.stderr);
+        let v: Value = serde_json::from_str(&r.stdout).expect("json");
+        let found = located(&v);
+        assert_eq!(found.len(), findings.len(), "{bad}: {found:?}");
+        for (code, file, line) in findings {
+            assert!(
+                found.contains(&(code.to_string(), file.to_string(), *line)),
+                "{bad}: {code} {file}:{line} not in {found:?}"
+            );
+        }
+        let healthy = format!("charts/{chart}/rendered-healthy.yaml");
+        let r = run(&[
+            "preflight",
+            "-f",
+            &healthy,
+            "--fail-on",
+            "info",
+            "-o",
+            "json",
+        ]);
+        assert_eq!(r.code, 0, "{healthy}: {}", r.stdout);
+        let v: Value = serde_json::from_str(&r.stdout).expect("json");
+        assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{healthy}");
+        // The same render piped in as `helm template … | preflight -f -` points the same way.
+        let text = std::fs::read_to_string(fixtures().join(&bad)).expect("render");
+        let r = run_stdin(&["preflight", "-f", "-", "-o", "json"], &text);
+        let v: Value = serde_json::from_str(&r.stdout).expect("json");
+        assert_eq!(located(&v), found, "{chart} from stdin");
+    }
+    // The whole tree: chart sources skipped (Chart.yaml, values.yaml, templates), renders read.
+    let r = run(&["preflight", "-f", "charts", "-v", "1", "-o", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["files"], 6, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("skipped 6 file(s) that are not Kubernetes manifests"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("skipped 3 unrendered Helm template file(s)"),
+        "{}",
+        r.stderr
+    );
+}
