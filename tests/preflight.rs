@@ -764,9 +764,12 @@ fn an_unresolved_existing_claim_is_not_checked_offline_and_missing_with_cluster_
 /// Chart-shaped sets (a StatefulSet database, a Deployment with a claim, a static-PV restore):
 /// each chart directory is skipped as a chart, each render is checked with its findings at the
 /// template and line `# Source:` names, and each healthy twin yields nothing at all.
+/// (code, template, line) a render's finding points at.
+type Expected = &'static [(&'static str, &'static str, u64)];
+
 #[test]
 fn chart_shaped_sets_and_their_healthy_twins() {
-    let expected: [(&str, &[(&str, &str, u64)]); 3] = [
+    let expected: [(&str, Expected); 3] = [
         (
             "postgres",
             &[
