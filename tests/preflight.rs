@@ -578,7 +578,8 @@ fn a_repository_is_walked_like_ci_linters_do() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    // deploy/pvc.yaml and k8s/app.yaml, each once despite the loop; nothing from build/ or vendor/.
+    // deploy/pvc.yaml and k8s/app.yaml, each once despite the loop and the second -f; nothing
+    // from build/ or vendor/.
     assert_eq!(v["files"], 2, "{stderr}");
     assert_eq!(v["objects"], 2, "{stderr}");
     for skipped in [

@@ -99,6 +99,9 @@ pub struct Manifests {
     pub templates: Vec<String>,
     /// What the walk did worth a `-v` line (a symlink loop, a kustomize render).
     pub notes: Vec<String>,
+    /// Files read so far (canonical paths): one named twice, or reached again through a
+    /// symlink or another input, is read once.
+    seen: std::collections::HashSet<PathBuf>,
 }
 
 /// How the inputs are walked.
@@ -244,7 +247,6 @@ impl Manifests {
             .sort_by_file_name(|a, b| a.cmp(b))
             .build();
         let mut files = Vec::new();
-        let mut seen = std::collections::HashSet::new();
         let mut kustomized: Vec<PathBuf> = Vec::new();
         for entry in walker {
             let entry = match entry {
@@ -259,11 +261,6 @@ impl Manifests {
                 continue;
             }
             let path = entry.path();
-            // A file reached twice through symlinks is read once.
-            let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-            if !seen.insert(real) {
-                continue;
-            }
             let name = path
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -354,6 +351,10 @@ impl Manifests {
     }
 
     fn read_file(&mut self, path: &Path, mode: Mode) -> Result<()> {
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !self.seen.insert(real) {
+            return Ok(());
+        }
         let meta = std::fs::metadata(path)
             .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
         if meta.len() > MAX_FILE_BYTES {
