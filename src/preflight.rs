@@ -203,6 +203,7 @@ pub fn check(
 /// reports it instead.)
 fn unresolved_claims(cx: &Ctx, m: &Manifests, origins: &Origins) -> Vec<String> {
     let mut out = Vec::new();
+    let mut seen = HashSet::new();
     for pod in &cx.snap.pods {
         let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
         let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
@@ -222,7 +223,7 @@ fn unresolved_claims(cx: &Ctx, m: &Manifests, origins: &Origins) -> Vec<String> 
             let line = format!(
                 "claim {ns}/{claim} (volume \"{volume}\" of {by}): not in the manifests; add --snapshot DIR or --cluster-check to check that it exists"
             );
-            if !out.contains(&line) {
+            if seen.insert(line.clone()) {
                 out.push(line);
             }
         }

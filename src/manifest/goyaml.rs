@@ -21,6 +21,16 @@ pub enum Scalar {
     Str,
 }
 
+/// Whether go-yaml v2 could read a scalar YAML 1.2 read as this text as something else: it starts
+/// like a number, or is one of the null and boolean words. Cheap, and false for nearly all names.
+pub fn may_not_be_text(s: &str) -> bool {
+    match s.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'~') => true,
+        Some(_) => !matches!(resolve(s), Scalar::Str),
+    }
+}
+
 /// Resolves a plain scalar's text as go-yaml v2 does; [`Scalar::Str`] means "the text itself".
 pub fn resolve(s: &str) -> Scalar {
     match s {

@@ -120,7 +120,13 @@ impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = Spanned::<Tree>::deserialize(d)?;
         let pos = pos_of(&s);
-        let scalar = !matches!(s.value, Tree::Seq(_) | Tree::Map(_));
+        // Most scalars are text that no rule would read otherwise (names, images): only those
+        // that could resolve differently are looked up in the source.
+        let scalar = match &s.value {
+            Tree::Seq(_) | Tree::Map(_) => false,
+            Tree::Str(text) => goyaml::may_not_be_text(text),
+            _ => true,
+        };
         let value = match scalar.then(|| plain_text(&s.referenced)).flatten() {
             Some(raw) => match goyaml::resolve(&raw) {
                 Scalar::Null => Tree::Null,
@@ -141,7 +147,12 @@ impl<'de> Deserialize<'de> for Key {
         let s = Spanned::<KeyText>::deserialize(d)?;
         let pos = pos_of(&s);
         // sigs.k8s.io/yaml turns non-string keys into their JSON text: `on:` is "true".
-        let text = match plain_text(&s.referenced) {
+        let raw = if goyaml::may_not_be_text(&s.value.0) {
+            plain_text(&s.referenced)
+        } else {
+            None
+        };
+        let text = match raw {
             Some(raw) => match goyaml::resolve(&raw) {
                 Scalar::Null => "null".to_string(),
                 Scalar::Bool(b) => b.to_string(),

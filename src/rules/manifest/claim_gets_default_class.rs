@@ -26,6 +26,16 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     if classes_known && default.is_none() {
         return; // no default class: the claim keeps no class and binds the PV
     }
+    // The PVs a class-less claim could bind, found once (few, even in a large set).
+    let candidates: Vec<_> = cx
+        .snap
+        .pvs
+        .iter()
+        .filter(|pv| k8s::pv_class_name(pv).is_empty() && k8s::pv_phase(pv) != "Bound")
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
     for pvc in &cx.pvcs {
         let Some(spec) = pvc.spec.as_ref() else {
             continue;
@@ -41,7 +51,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         let modes = spec.access_modes.as_deref().unwrap_or_default();
         let request = k8s::pvc_request(pvc).unwrap_or(0);
         let mode = spec.volume_mode.as_deref().unwrap_or("Filesystem");
-        let fits = cx.snap.pvs.iter().find(|pv| {
+        let fits = candidates.iter().copied().find(|pv| {
             let Some(s) = pv.spec.as_ref() else {
                 return false;
             };
@@ -49,10 +59,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             let free = s.claim_ref.as_ref().is_none_or(|r| {
                 r.name.as_deref() == Some(name) && r.namespace.as_deref().is_none_or(|n| n == ns)
             });
-            k8s::pv_class_name(pv).is_empty()
-                && free
-                && k8s::pv_phase(pv) != "Bound"
-                && k8s::pv_capacity(pv).unwrap_or(0) >= request
+            free && k8s::pv_capacity(pv).unwrap_or(0) >= request
                 && modes.iter().all(|m| pv_modes.contains(m))
                 && s.volume_mode.as_deref().unwrap_or("Filesystem") == mode
         });
