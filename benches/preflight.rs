@@ -70,7 +70,7 @@ fn generate(dir: &Path) -> usize {
 
 fn in_process(dir: &Path) -> (Duration, usize) {
     let t = Instant::now();
-    let m = manifest::read(&[dir.to_path_buf()]).expect("reads");
+    let m = manifest::read(&[dir.to_path_buf()], &Default::default()).expect("reads");
     let (snap, origins) = manifest::to_snapshot(&m, "default").expect("converts");
     let r = preflight::check(&m, &snap, &origins, &[]);
     (t.elapsed(), r.findings.len())

@@ -631,7 +631,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__subcmd__storage__subcmd__preflight)
-            opts="-f -n -o -v -h --filename --ignore --cluster-check --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-f -n -o -v -h --filename --exclude --kustomize --sarif-file --junit-file --ignore --cluster-check --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -642,6 +642,18 @@ _kubectl__storage() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sarif-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -169,6 +169,9 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completi
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s f -l filename -d 'A manifest file, a directory (read recursively), or `-` for stdin (repeatable)' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l exclude -d 'Leave out paths matching this glob when walking a directory (repeatable; gitignore syntax, e.g. `--exclude \'charts/*/templates/**\' --exclude \'*.test.yaml\'`)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l sarif-file -d 'Also write SARIF 2.1.0 to this file, whatever -o prints (e.g. `-o github --sarif-file storage.sarif` for annotations and code scanning from one run)' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l junit-file -d 'Also write JUnit XML to this file, whatever -o prints' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l ignore -d 'Do not report this finding code (repeatable; see `kubectl storage explain`)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l context -d 'The kubeconfig context to use' -r
@@ -192,6 +195,7 @@ warning\t''
 info\t''
 never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l kustomize -d 'Render each directory holding a kustomization.yaml with `kubectl kustomize` and check the result (without it, or without kubectl on PATH, kustomizations are skipped with a hint)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l cluster-check -d 'Also read StorageClasses, PVs, CSIDrivers, CSINodes and Nodes from the kubeconfig\'s cluster'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'

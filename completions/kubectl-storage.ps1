@@ -163,6 +163,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
         'kubectl-storage;preflight' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A manifest file, a directory (read recursively), or `-` for stdin (repeatable)')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A manifest file, a directory (read recursively), or `-` for stdin (repeatable)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out paths matching this glob when walking a directory (repeatable; gitignore syntax, e.g. `--exclude ''charts/*/templates/**'' --exclude ''*.test.yaml''`)')
+            [CompletionResult]::new('--sarif-file', '--sarif-file', [CompletionResultType]::ParameterName, 'Also write SARIF 2.1.0 to this file, whatever -o prints (e.g. `-o github --sarif-file storage.sarif` for annotations and code scanning from one run)')
+            [CompletionResult]::new('--junit-file', '--junit-file', [CompletionResultType]::ParameterName, 'Also write JUnit XML to this file, whatever -o prints')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Do not report this finding code (repeatable; see `kubectl storage explain`)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
@@ -181,6 +184,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (from ~/.aws/config) for EC2 cross-checks')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding at or above this severity is found')
             [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]')
+            [CompletionResult]::new('--kustomize', '--kustomize', [CompletionResultType]::ParameterName, 'Render each directory holding a kustomization.yaml with `kubectl kustomize` and check the result (without it, or without kubectl on PATH, kustomizations are skipped with a hint)')
             [CompletionResult]::new('--cluster-check', '--cluster-check', [CompletionResultType]::ParameterName, 'Also read StorageClasses, PVs, CSIDrivers, CSINodes and Nodes from the kubeconfig''s cluster')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('--no-aws', '--no-aws', [CompletionResultType]::ParameterName, 'Skip the EC2 cross-checks: EBS hops show as not checked')

@@ -66,6 +66,19 @@ const FIELD_HINTS: &[(&str, &[&str])] = &[
         "statefulset-claim-without-size",
         &["spec.volumeClaimTemplates"],
     ),
+    (
+        "static-pv-without-zone-affinity",
+        &["spec.csi", "spec.awsElasticBlockStore", "spec"],
+    ),
+    ("rwo-claim-shared-by-replicas", &["spec.volumes", "spec"]),
+    ("claim-gets-default-class", &["spec"]),
+];
+
+/// Rules about a StorageClass that, in a chain, look only at the classes its claims use. In
+/// manifests every class is checked on its own: charts often ship the class, others the claims.
+const CLASS_CODES: [&str; 2] = [
+    "legacy-aws-ebs-provisioner",
+    "immediate-binding-single-zone",
 ];
 
 /// One finding with where it is written.
@@ -109,7 +122,16 @@ pub fn check(
     cx.focus_all();
     // `scan`-only findings (unclaimed PVs, orphans) are about a running cluster.
     cx.cluster_wide = false;
-    let all = rules::run(&cx);
+    let mut all = rules::run(&cx);
+    let mut classes = Ctx::new(snap, cx.now);
+    classes.focus_all();
+    let mut more = Vec::new();
+    for code in CLASS_CODES {
+        if let Some(rule) = rules::find(code) {
+            (rule.check)(&classes, &mut more);
+        }
+    }
+    all.extend(more);
     let mut ignored = 0;
     let mut findings = Vec::new();
     let mut seen = HashSet::new();
@@ -147,7 +169,8 @@ pub fn check(
         });
     }
     let count = |s| findings.iter().filter(|f| f.finding.severity == s).count();
-    let not_checked = snap.not_checked();
+    let mut not_checked = snap.not_checked();
+    not_checked.extend(unresolved_claims(&cx, m, origins));
     PreflightReport {
         schema_version: 1,
         files: m.files,
@@ -172,6 +195,40 @@ pub fn check(
             })
             .collect(),
     }
+}
+
+/// Claims a Pod or template names (`claimName`, charts' `existingClaim`) that neither the
+/// manifests nor the cluster data hold, and that could not be looked up: one not-checked line
+/// each, so an unresolved name is never silent. (With cluster data that lacks it, `pvc-missing`
+/// reports it instead.)
+fn unresolved_claims(cx: &Ctx, m: &Manifests, origins: &Origins) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for pod in &cx.snap.pods {
+        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        for (volume, claim) in crate::k8s::pod_claims(pod) {
+            let crate::snapshot::Lookup::Unknown(_) = cx.pvc(ns, &claim) else {
+                continue;
+            };
+            let by = origins
+                .get(&(
+                    "Pod".to_string(),
+                    Some(ns.to_string()),
+                    pod_name.to_string(),
+                ))
+                .and_then(|o| m.objects.get(o.object))
+                .map(|o| format!("{} {} in {}", o.kind, o.name, o.file))
+                .unwrap_or_else(|| format!("Pod {pod_name}"));
+            let line = format!(
+                "claim {ns}/{claim} (volume \"{volume}\" of {by}): not in the manifests; add --snapshot DIR or --cluster-check to check that it exists"
+            );
+            if seen.insert(line.clone()) {
+                out.push(line);
+            }
+        }
+    }
+    out
 }
 
 fn at(o: &Object, p: crate::manifest::Pos) -> SourceLocation {

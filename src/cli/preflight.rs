@@ -14,9 +14,14 @@ use crate::render::{self, Format, Item, Subject};
 use crate::snapshot::{load, Coverage, Kind};
 
 pub const AFTER_HELP: &str =
-    "Reads files, directories (recursively: .yaml, .yml, .json) and `-` (stdin): multi-document
-YAML, JSON, Lists, `helm template` and `kustomize build` output. Workloads stand in for the pods
-and StatefulSet claims they will create.
+    "Reads files, directories and `-` (stdin): multi-document YAML (read as Kubernetes reads it:
+YAML 1.1 octals such as 0755), JSON, Lists, `helm template` and `kustomize build` output.
+Directories are walked as CI linters do: .gitignore honoured, hidden entries skipped, symlinks
+followed once, --exclude GLOB left out. Files there that are not Kubernetes objects (Chart.yaml,
+values*.yaml, compose files, package.json, kustomizations) are skipped (-v lists them), and
+unrendered Helm templates too, with a hint to pipe `helm template` in instead. Findings in
+`helm template` output point at the template named by its `# Source:` comment.
+Workloads stand in for the pods and StatefulSet claims they will create.
 
 Offline by default: objects the manifests do not hold (classes, PVs, CSI drivers, nodes) are not
 checked rather than reported missing. Add cluster data with --snapshot DIR (kubectl get -o yaml
@@ -28,7 +33,9 @@ Silence a code everywhere with --ignore CODE, or on one object with the annotati
 
 Examples:
   helm template ./chart | kubectl storage preflight -f -
-  kubectl storage preflight -f k8s/ -o sarif > storage.sarif
+  kubectl storage preflight -f . --exclude 'testdata/**' -o sarif > storage.sarif
+  kubectl storage preflight -f deploy/ --kustomize
+  kubectl storage preflight -f . -o github --sarif-file storage.sarif --junit-file storage.xml
   kubectl storage preflight -f k8s/ --cluster-check --fail-on warning
   kubectl storage preflight -f k8s/ --snapshot ./cluster-dump -o junit > storage-junit.xml";
 
@@ -37,6 +44,21 @@ pub struct PreflightArgs {
     /// A manifest file, a directory (read recursively), or `-` for stdin (repeatable).
     #[arg(short = 'f', long = "filename", value_name = "PATH", required = true)]
     pub files: Vec<PathBuf>,
+    /// Leave out paths matching this glob when walking a directory (repeatable; gitignore syntax,
+    /// e.g. `--exclude 'charts/*/templates/**' --exclude '*.test.yaml'`).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Render each directory holding a kustomization.yaml with `kubectl kustomize` and check the
+    /// result (without it, or without kubectl on PATH, kustomizations are skipped with a hint).
+    #[arg(long)]
+    pub kustomize: bool,
+    /// Also write SARIF 2.1.0 to this file, whatever -o prints (e.g. `-o github --sarif-file
+    /// storage.sarif` for annotations and code scanning from one run).
+    #[arg(long, value_name = "PATH")]
+    pub sarif_file: Option<PathBuf>,
+    /// Also write JUnit XML to this file, whatever -o prints.
+    #[arg(long, value_name = "PATH")]
+    pub junit_file: Option<PathBuf>,
     /// Do not report this finding code (repeatable; see `kubectl storage explain`).
     #[arg(long, value_name = "CODE")]
     pub ignore: Vec<String>,
@@ -54,7 +76,14 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
         }
     }
     let started = std::time::Instant::now();
-    let m = manifest::read(&args.files)?;
+    let m = manifest::read(
+        &args.files,
+        &manifest::ReadOptions {
+            exclude: args.exclude.clone(),
+            kustomize: args.kustomize,
+            stdin_name: String::new(),
+        },
+    )?;
     global.note(2, format!("read: {} ms", started.elapsed().as_millis()));
     global.note(
         1,
@@ -65,6 +94,31 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
             m.files
         ),
     );
+    for w in &m.warnings {
+        eprintln!("warning: {w}");
+    }
+    for n in &m.notes {
+        global.note(1, n);
+    }
+    if !m.not_manifests.is_empty() {
+        global.note(
+            1,
+            format!(
+                "skipped {} file(s) that are not Kubernetes manifests",
+                m.not_manifests.len()
+            ),
+        );
+        for (file, why) in &m.not_manifests {
+            global.note(1, format!("  {file}: {why}"));
+        }
+    }
+    if !m.templates.is_empty() {
+        eprintln!(
+            "note: skipped {} unrendered Helm template file(s) (first: {}); check the rendered chart with: helm template RELEASE CHART | kubectl storage preflight -f -",
+            m.templates.len(),
+            m.templates[0]
+        );
+    }
     for (kind, n) in &m.skipped {
         global.note(
             1,
@@ -110,8 +164,25 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
                 1,
                 format!("reading cluster-scoped objects from {}", conn.server),
             );
+            // Namespaces whose claims the manifests name but do not hold (`existingClaim`).
+            let mut namespaces: Vec<String> = snap
+                .pods
+                .iter()
+                .filter(|pod| {
+                    let ns = pod.metadata.namespace.as_deref();
+                    crate::k8s::pod_claims(pod).iter().any(|(_, c)| {
+                        !snap.pvcs.iter().any(|p| {
+                            p.metadata.namespace.as_deref() == ns
+                                && p.metadata.name.as_deref() == Some(c.as_str())
+                        })
+                    })
+                })
+                .filter_map(|pod| pod.metadata.namespace.clone())
+                .collect();
+            namespaces.sort();
+            namespaces.dedup();
             let plan = kfetch::Plan {
-                namespaces: Some(Vec::new()),
+                namespaces: Some(namespaces),
                 statefulsets: false,
                 cluster_scoped: true,
             };
@@ -127,14 +198,29 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
     }
     let report = preflight::check(&m, &snap, &origins, &args.ignore);
     global.note(2, format!("rules: {} ms", started.elapsed().as_millis()));
-    print(&render_report(&report, global)?);
+    for (path, format) in [
+        (&args.sarif_file, Format::Sarif),
+        (&args.junit_file, Format::Junit),
+    ] {
+        if let Some(path) = path {
+            let text = render_report(&report, global, format)?;
+            std::fs::write(path, text).map_err(|e| {
+                Error::input(
+                    path,
+                    format!("cannot write: {}", crate::snapshot::load::io_reason(&e)),
+                )
+            })?;
+            global.note(1, format!("wrote {}", path.display()));
+        }
+    }
+    print(&render_report(&report, global, global.output)?);
     Ok(global
         .fail_on
         .exit_code(report.findings.iter().map(|f| f.finding.severity)))
 }
 
-fn render_report(r: &PreflightReport, global: &GlobalArgs) -> Result<String> {
-    match global.output {
+fn render_report(r: &PreflightReport, global: &GlobalArgs, format: Format) -> Result<String> {
+    match format {
         Format::Human => Ok(render::preflight::human(r, &global.style())),
         Format::Json => render::to_json(r).map(|s| s + "\n"),
         Format::Yaml => render::to_yaml(r),

@@ -56,6 +56,7 @@ pub struct ScanArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
+    crate::render::sarif_needs_snapshot(global.output, &global.snapshot)?;
     let selector = args
         .selector
         .as_deref()
@@ -91,11 +92,16 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
         Format::Human => crate::render::scan::render(&report, &global.style(), args.details),
         Format::Json => crate::render::to_json(&report)? + "\n",
         Format::Yaml => crate::render::to_yaml(&report)?,
-        f @ (Format::Sarif | Format::Junit | Format::Github) => crate::render::findings_ci(
+        f @ (Format::Sarif | Format::Junit | Format::Github) => crate::render::findings_ci_at(
             f,
             "scan",
             &report.report.findings,
             crate::rules::ObjectRef::new("Scan", None, "scope"),
+            &if f == Format::Sarif {
+                crate::render::snapshot_locations(&global.snapshot, &report.report.findings)
+            } else {
+                Vec::new()
+            },
         ),
     };
     print(&text);

@@ -236,13 +236,24 @@ pub(super) fn note_ec2(global: &GlobalArgs, f: &aws::Ec2Fetch) {
 
 pub fn run(global: &GlobalArgs, args: &WhyArgs) -> Result<ExitCode> {
     let target = Target::parse(&args.target)?;
+    crate::render::sarif_needs_snapshot(global.output, &global.snapshot)?;
     let (snap, ns) = snapshot_for(global, Some(&target))?;
     let report = report::diagnose(&snap, &target, &ns)?;
-    print(&crate::render::render(
-        &report,
-        global.output,
-        &global.style(),
-    )?);
+    if global.output == crate::render::Format::Sarif {
+        print(&crate::render::findings_ci_at(
+            global.output,
+            &format!("why {}", report.target),
+            &report.findings,
+            crate::rules::ObjectRef::new("Target", Some(&report.namespace), &report.target),
+            &crate::render::snapshot_locations(&global.snapshot, &report.findings),
+        ));
+    } else {
+        print(&crate::render::render(
+            &report,
+            global.output,
+            &global.style(),
+        )?);
+    }
     Ok(global
         .fail_on
         .exit_code(report.findings.iter().map(|f| f.severity)))

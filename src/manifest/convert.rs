@@ -10,6 +10,13 @@ use super::{Manifests, Object};
 use crate::error::{Error, Result};
 use crate::snapshot::{Kind, Scope, Snapshot};
 
+/// Annotations on the Pod a Deployment or ReplicaSet stands in for, telling rules how many of it
+/// there will be and how it is rolled out (a Pod has no such fields). Internal to preflight.
+pub const WORKLOAD_KIND: &str = "preflight.kubectl-storage.internal/workload-kind";
+pub const WORKLOAD_REPLICAS: &str = "preflight.kubectl-storage.internal/replicas";
+/// `Recreate`, `RollingUpdate`, or `RollingUpdate/maxSurge=0` (the old Pod goes first).
+pub const WORKLOAD_STRATEGY: &str = "preflight.kubectl-storage.internal/strategy";
+
 /// Where a snapshot object came from: the manifest object and the path of its part in it
 /// (`spec.template` for a workload's Pod, `spec.volumeClaimTemplates[0]` for a replica's claim).
 #[derive(Debug, Clone)]
@@ -86,6 +93,20 @@ pub fn to_snapshot(m: &Manifests, namespace: &str) -> Result<(Snapshot, Origins)
                     },
                     "spec": template.get("spec").cloned().unwrap_or_else(|| json!({})),
                 });
+                if kind == "Deployment" || kind == "ReplicaSet" {
+                    let replicas = o
+                        .value
+                        .pointer("/spec/replicas")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(1);
+                    let mut annotations = serde_json::Map::new();
+                    annotations.insert(WORKLOAD_KIND.into(), kind.into());
+                    annotations.insert(WORKLOAD_REPLICAS.into(), replicas.to_string().into());
+                    if kind == "Deployment" {
+                        annotations.insert(WORKLOAD_STRATEGY.into(), strategy(&o.value).into());
+                    }
+                    pod["metadata"]["annotations"] = Value::Object(annotations);
+                }
                 if kind == "StatefulSet" {
                     snap.statefulsets
                         .push(typed(o, with_namespace(&o.value, &ns))?);
@@ -147,7 +168,20 @@ pub fn merge_cluster(snap: &mut Snapshot, cluster: Snapshot) {
     add(&mut snap.csi_drivers, cluster.csi_drivers);
     add(&mut snap.csi_nodes, cluster.csi_nodes);
     add(&mut snap.nodes, cluster.nodes);
+    // Claims the manifests name but do not hold (`existingClaim`): the cluster's, by namespace.
+    let mine: std::collections::HashSet<(Option<String>, Option<String>)> = snap
+        .pvcs
+        .iter()
+        .map(|p| (p.metadata.namespace.clone(), p.metadata.name.clone()))
+        .collect();
+    snap.pvcs.extend(
+        cluster
+            .pvcs
+            .into_iter()
+            .filter(|p| !mine.contains(&(p.metadata.namespace.clone(), p.metadata.name.clone()))),
+    );
     for kind in [
+        Kind::PersistentVolumeClaim,
         Kind::StorageClass,
         Kind::PersistentVolume,
         Kind::CSIDriver,
@@ -176,6 +210,30 @@ fn add_claim_volume(pod: &mut Value, template: &str, claim: &str) {
     };
     list.retain(|v| v.get("name").and_then(Value::as_str) != Some(template));
     list.push(json!({"name": template, "persistentVolumeClaim": {"claimName": claim}}));
+}
+
+/// A Deployment's rollout: `Recreate`, `RollingUpdate` (the default, new Pod first), or
+/// `RollingUpdate/maxSurge=0` (old Pod first).
+fn strategy(deployment: &Value) -> String {
+    let s = deployment.pointer("/spec/strategy");
+    let ty = s
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or("RollingUpdate");
+    if ty != "RollingUpdate" {
+        return ty.to_string();
+    }
+    let surge = s.and_then(|s| s.pointer("/rollingUpdate/maxSurge"));
+    let zero = match surge {
+        Some(Value::Number(n)) => n.as_i64() == Some(0),
+        Some(Value::String(p)) => p.trim_end_matches('%').trim() == "0",
+        _ => false,
+    };
+    if zero {
+        "RollingUpdate/maxSurge=0".into()
+    } else {
+        "RollingUpdate".into()
+    }
 }
 
 fn with_namespace(value: &Value, ns: &str) -> Value {
@@ -217,5 +275,19 @@ mod tests {
             "data-db-0".to_string(),
         )];
         assert_eq!(o.prefix, "spec.volumeClaimTemplates[0]");
+    }
+
+    #[test]
+    fn yaml_1_1_octal_modes_reach_the_pod_as_the_api_server_reads_them() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: x}]\n      volumes:\n      - name: s\n        secret: {secretName: s, defaultMode: 0755}\n      - name: t\n        configMap: {name: t, defaultMode: 0o550}\n";
+        let m = read_str("d.yaml", text).expect("reads");
+        to_snapshot(&m, "default").expect("converts");
+        let v = &m.objects[0].value;
+        let mode = |i: usize, k: &str| {
+            v.pointer(&format!("/spec/template/spec/volumes/{i}/{k}/defaultMode"))
+                .and_then(Value::as_i64)
+        };
+        let (secret, cm) = (mode(0, "secret"), mode(1, "configMap"));
+        assert_eq!((secret, cm), (Some(493), Some(360)));
     }
 }

@@ -4,6 +4,7 @@
 pub mod github;
 pub mod human;
 pub mod junit;
+pub mod locate;
 pub mod preflight;
 pub mod sarif;
 pub mod scan;
@@ -67,6 +68,28 @@ pub fn render_ci(
     }
 }
 
+/// `-o sarif` of a cluster diagnosis needs files to point at: refused for a live cluster.
+pub fn sarif_needs_snapshot(format: Format, snapshot: &[std::path::PathBuf]) -> Result<()> {
+    if format == Format::Sarif && snapshot.is_empty() {
+        return Err(Error::Usage(
+            "-o sarif needs a file to point each result at, and a live cluster has none: read a snapshot (kubectl storage dump DIR, then --snapshot DIR), or use -o json".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Locations in the `--snapshot` files for each finding (empty when there are none).
+pub fn snapshot_locations(
+    snapshot: &[std::path::PathBuf],
+    findings: &[crate::rules::Finding],
+) -> Vec<Option<SourceLocation>> {
+    if snapshot.is_empty() {
+        return Vec::new();
+    }
+    let ix = locate::SnapshotIndex::build(snapshot);
+    findings.iter().map(|f| ix.locate(f)).collect()
+}
+
 /// Serialises any report-like value as pretty JSON.
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string_pretty(value)
@@ -102,12 +125,24 @@ pub fn findings_ci(
     findings: &[crate::rules::Finding],
     scope: crate::rules::ObjectRef,
 ) -> String {
+    findings_ci_at(format, suite, findings, scope, &[])
+}
+
+/// [`findings_ci`] with a location per finding (the snapshot file and line of its object).
+pub fn findings_ci_at(
+    format: Format,
+    suite: &str,
+    findings: &[crate::rules::Finding],
+    scope: crate::rules::ObjectRef,
+    locations: &[Option<SourceLocation>],
+) -> String {
     let items: Vec<Item> = findings
         .iter()
-        .map(|f| Item {
+        .enumerate()
+        .map(|(i, f)| Item {
             finding: f,
             subject: f.object.clone(),
-            location: None,
+            location: locations.get(i).and_then(Option::as_ref),
         })
         .collect();
     let subjects = [Subject {

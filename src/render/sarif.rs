@@ -51,6 +51,7 @@ struct RuleDescriptor {
     short_description: Text,
     full_description: Text,
     help: Text,
+    help_uri: String,
     default_configuration: Configuration,
     properties: RuleProperties,
 }
@@ -78,7 +79,7 @@ struct SarifResult<'a> {
     rule_index: usize,
     level: &'static str,
     message: Text,
-    locations: Vec<Location<'a>>,
+    locations: Vec<Location>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties<'a>>,
 }
@@ -91,23 +92,23 @@ struct ResultProperties<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Location<'a> {
+struct Location {
     #[serde(skip_serializing_if = "Option::is_none")]
-    physical_location: Option<Physical<'a>>,
+    physical_location: Option<Physical>,
     logical_locations: Vec<Logical>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Physical<'a> {
-    artifact_location: Artifact<'a>,
+struct Physical {
+    artifact_location: Artifact,
     region: Region,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Artifact<'a> {
-    uri: &'a str,
+struct Artifact {
+    uri: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     uri_base_id: Option<&'static str>,
 }
@@ -154,6 +155,7 @@ pub fn render(items: &[Item]) -> String {
             help: Text {
                 text: r.fix.to_string(),
             },
+            help_uri: help_uri(r.code),
             default_configuration: Configuration {
                 level: level(r.severity),
             },
@@ -170,8 +172,8 @@ pub fn render(items: &[Item]) -> String {
             let o = &f.object;
             let physical = it.location.map(|l| Physical {
                 artifact_location: Artifact {
-                    uri: &l.file,
-                    uri_base_id: (!l.file.starts_with('/')).then_some("%SRCROOT%"),
+                    uri: relative_uri(&l.file),
+                    uri_base_id: Some("%SRCROOT%"),
                 },
                 region: Region {
                     start_line: l.line.max(1),
@@ -228,6 +230,55 @@ pub fn render(items: &[Item]) -> String {
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
 }
 
+/// The README catalog entry of a code.
+pub fn help_uri(code: &str) -> String {
+    format!(
+        "{}/blob/main/README.md#{code}",
+        env!("CARGO_PKG_REPOSITORY")
+    )
+}
+
+/// A file as a URI reference relative to `%SRCROOT%` (the directory the tool ran in): `./` and
+/// absolute prefixes under it dropped, other absolute paths walked up to with `../`, stdin named
+/// `stdin`, and characters a URI cannot hold percent-encoded.
+pub fn relative_uri(file: &str) -> String {
+    let file = file.replace('\\', "/");
+    let rel = if file == "<stdin>" || file == "-" {
+        "stdin".to_string()
+    } else if file.starts_with('/') {
+        let cwd = std::env::current_dir()
+            .map(|p| p.display().to_string().replace('\\', "/"))
+            .unwrap_or_default();
+        relative_to(&file, &cwd)
+    } else {
+        file
+    };
+    let rel = rel.trim_start_matches("./");
+    let mut out = String::with_capacity(rel.len());
+    for b in rel.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    // A first segment with ':' would read as a scheme.
+    if out.split('/').next().is_some_and(|s| s.contains(':')) {
+        out = format!("./{out}");
+    }
+    out
+}
+
+/// `path` (absolute) relative to the directory `base` (absolute).
+fn relative_to(path: &str, base: &str) -> String {
+    let p: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let b: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<&str> = std::iter::repeat_n("..", b.len() - common).collect();
+    parts.extend(&p[common..]);
+    parts.join("/")
+}
+
 /// `access-mode-unsupported` → `AccessModeUnsupported` (SARIF's human-readable rule name).
 fn pascal(code: &str) -> String {
     code.split('-')
@@ -238,4 +289,21 @@ fn pascal(code: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_and_valid() {
+        assert_eq!(relative_uri("<stdin>"), "stdin");
+        assert_eq!(relative_uri("./k8s/a b.yaml"), "k8s/a%20b.yaml");
+        assert_eq!(relative_to("/repo/k8s/a.yaml", "/repo"), "k8s/a.yaml");
+        assert_eq!(relative_to("/tmp/x.yaml", "/repo/sub"), "../../tmp/x.yaml");
+        let cwd = std::env::current_dir().expect("cwd");
+        let abs = cwd.join("deploy/x.yaml").display().to_string();
+        assert_eq!(relative_uri(&abs), "deploy/x.yaml");
+        assert_eq!(relative_uri("c:weird.yaml"), "./c:weird.yaml");
+    }
 }

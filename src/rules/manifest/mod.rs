@@ -7,9 +7,16 @@
 //! so that a valid class is never reported.
 
 pub mod claim_below_minimum_size;
+pub mod claim_gets_default_class;
 pub mod ebs_class_invalid_parameters;
+pub mod ebs_volume_id_invalid;
+pub mod immediate_binding_single_zone;
+pub mod in_tree_ebs_volume;
 pub mod invalid_quantity;
+pub mod rwo_claim_shared_by_replicas;
 pub mod statefulset_claim_without_size;
+pub mod static_pv_without_zone_affinity;
+pub mod volume_mount_undefined;
 
 use k8s_openapi::api::storage::v1::StorageClass;
 
@@ -18,11 +25,26 @@ use crate::k8s;
 
 /// The manifest rules, in causal order: a broken class before the claims that use it.
 pub const RULES: &[&Rule] = &[
+    &volume_mount_undefined::RULE,
     &ebs_class_invalid_parameters::RULE,
     &invalid_quantity::RULE,
+    &immediate_binding_single_zone::RULE,
     &statefulset_claim_without_size::RULE,
     &claim_below_minimum_size::RULE,
+    &claim_gets_default_class::RULE,
+    &ebs_volume_id_invalid::RULE,
+    &in_tree_ebs_volume::RULE,
+    &static_pv_without_zone_affinity::RULE,
+    &rwo_claim_shared_by_replicas::RULE,
 ];
+
+/// The EKS Auto Mode EBS driver; [`k8s::EBS_CSI`] is the self-managed one. Both are EBS.
+pub const EBS_AUTO_MODE: &str = "ebs.csi.eks.amazonaws.com";
+
+/// Whether a CSI driver name is one of the EBS drivers.
+pub fn is_ebs_driver(driver: &str) -> bool {
+    driver == k8s::EBS_CSI || driver == EBS_AUTO_MODE
+}
 
 /// One EBS volume type's limits.
 #[derive(Debug, Clone, Copy)]
