@@ -486,6 +486,7 @@ fn not_checked(snap: &Snapshot, scope: &Scope) -> Vec<String> {
         out.extend(snap.coverage_in(kind, ns).not_checked_line(kind));
     }
     out.extend(snap.not_read.iter().cloned());
+    out.extend(snap.unknown_files.iter().cloned());
     out
 }
 

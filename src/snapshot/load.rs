@@ -381,7 +381,7 @@ impl Loader {
             .to_ascii_lowercase();
         match kind_of_file_name(&stem) {
             Some(k) => self.snapshot.mark_read(k, Scope::All),
-            None => self.snapshot.not_read.push(format!(
+            None => self.snapshot.unknown_files.push(format!(
                 "{}: an empty untyped List (kubectl prints one for a kind with no objects); name the file after its kind (e.g. pvs.json) to count it as \"none\"",
                 origin.display()
             )),

@@ -265,6 +265,8 @@ pub struct Snapshot {
     pub offline: bool,
     /// When it was read: the server's clock live, the capture file offline (if any).
     pub captured: Option<Capture>,
+    /// What the files left unknown (an empty untyped List), one not-checked line each.
+    pub unknown_files: Vec<String>,
 }
 
 /// The later of two captures (a snapshot merged from several dumps is as of its newest).
@@ -283,6 +285,7 @@ impl Snapshot {
             .iter()
             .filter_map(|(k, c)| c.not_checked_line(*k))
             .chain(self.not_read.iter().cloned())
+            .chain(self.unknown_files.iter().cloned())
             .collect()
     }
 
@@ -314,6 +317,7 @@ impl Snapshot {
             not_read,
             offline,
             captured,
+            unknown_files,
         } = other;
         append(&mut self.pods, pods);
         append(&mut self.pvcs, pvcs);
@@ -348,6 +352,7 @@ impl Snapshot {
         self.not_read.extend(not_read);
         self.offline |= offline;
         self.captured = later(self.captured, captured);
+        self.unknown_files.extend(unknown_files);
     }
 
     /// How `kind` was read in `namespace` (ignored for cluster-scoped kinds).
