@@ -28,6 +28,9 @@ pub const ADVISORY: &[&str] = &[
     "multiple-default-storageclasses",
     "pv-unclaimed",
     "orphaned-ebs-volume",
+    "in-tree-ebs-volume",
+    "static-pv-without-zone-affinity",
+    "immediate-binding-single-zone",
 ];
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
