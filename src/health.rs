@@ -114,6 +114,10 @@ fn past_grace(
 
 /// A Pod: scheduled, running, ready, not crash-looping.
 pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
+    if pod_plainly_healthy(pod) {
+        // The common case, decided without building any text (a scan judges every pod).
+        return Health::Healthy;
+    }
     let phase = k8s::pod_phase(pod);
     let created = ts(pod.metadata.creation_timestamp.as_ref());
     let status = pod.status.as_ref();
@@ -275,6 +279,28 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
     )
 }
 
+/// Running and Ready (or Succeeded), not deleting, no container failing to start.
+fn pod_plainly_healthy(pod: &Pod) -> bool {
+    let status = pod.status.as_ref();
+    let phase = k8s::pod_phase(pod);
+    let ready = status
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+    let failing = status
+        .and_then(|s| s.container_statuses.as_ref())
+        .is_some_and(|cs| {
+            cs.iter().any(|c| {
+                c.state
+                    .as_ref()
+                    .and_then(|s| s.waiting.as_ref())
+                    .and_then(|w| w.reason.as_deref())
+                    .is_some_and(|r| FAILED_WAITING.contains(&r))
+            })
+        });
+    pod.metadata.deletion_timestamp.is_none()
+        && (phase == "Succeeded" || (phase == "Running" && ready && !failing))
+}
+
 /// "exit code 1 (Error) at 09:12:03Z: No space left on device".
 fn last_termination(state: Option<&ContainerState>) -> Option<String> {
     let t = state?.terminated.as_ref()?;
@@ -297,6 +323,21 @@ fn last_termination(state: Option<&ContainerState>) -> Option<String> {
 /// A claim: Bound, not lost, not deleting, no resize left unfinished.
 pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
     let phase = k8s::pvc_phase(pvc);
+    let capacity = || {
+        pvc.status
+            .as_ref()
+            .and_then(|s| s.capacity.as_ref())
+            .and_then(|c| c.get("storage"))
+            .and_then(k8s::quantity_bytes)
+    };
+    if phase == "Bound"
+        && pvc.metadata.deletion_timestamp.is_none()
+        && k8s::pvc_request(pvc)
+            .zip(capacity())
+            .is_none_or(|(r, c)| r <= c)
+    {
+        return Health::Healthy;
+    }
     let created = ts(pvc.metadata.creation_timestamp.as_ref());
     let status = pvc.status.as_ref();
     let conditions = status
@@ -358,12 +399,7 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
         }
     }
     // Bound: has a requested resize finished?
-    let requested = k8s::pvc_request(pvc);
-    let capacity = status
-        .and_then(|s| s.capacity.as_ref())
-        .and_then(|c| c.get("storage"))
-        .and_then(k8s::quantity_bytes);
-    let (Some(req), Some(cap)) = (requested, capacity) else {
+    let (Some(req), Some(cap)) = (k8s::pvc_request(pvc), capacity()) else {
         return Health::Healthy;
     };
     if req <= cap {
@@ -417,6 +453,11 @@ pub fn pv(_cx: &Ctx, pv: &PersistentVolume) -> Health {
 /// A VolumeAttachment: attached, no error, not stuck detaching.
 pub fn attachment(cx: &Ctx, va: &VolumeAttachment) -> Health {
     let st = va.status.as_ref();
+    if va.metadata.deletion_timestamp.is_none()
+        && st.is_some_and(|s| s.attached && s.attach_error.is_none() && s.detach_error.is_none())
+    {
+        return Health::Healthy;
+    }
     let node = &va.spec.node_name;
     let mut facts = vec![format!(
         "VolumeAttachment {} node {node} attached={}",
@@ -632,15 +673,20 @@ impl ChainView {
     }
 }
 
-/// The chains in focus: one per focused Pod, then one per focused claim no focused Pod uses, then
-/// one per focused volume no focused claim is bound to.
-pub fn chains(cx: &Ctx) -> Vec<ChainView> {
-    // Hashed, so a scan of every claim stays linear.
+/// The chains in focus, one at a time (a scan's ten thousand chains are never all held): one per
+/// focused Pod, then one per focused claim no focused Pod uses, then one per focused volume no
+/// focused claim is bound to.
+pub fn for_each_chain(cx: &Ctx, mut each: impl FnMut(ChainView)) {
+    // Hashed, so a scan of every claim stays linear; only the claims and volumes are kept.
     let mut covered: std::collections::HashSet<ObjectRef> = Default::default();
-    let mut out: Vec<ChainView> = Vec::new();
     let mut keep = |c: ChainView, covered: &mut std::collections::HashSet<ObjectRef>| {
-        covered.extend(c.members.iter().map(|m| m.object.clone()));
-        out.push(c);
+        covered.extend(
+            c.members
+                .iter()
+                .filter(|m| m.label == "PVC" || m.label == "PV")
+                .map(|m| m.object.clone()),
+        );
+        each(c);
     };
     for pod in &cx.pods {
         let mut c = ChainView::default();
@@ -663,5 +709,11 @@ pub fn chains(cx: &Ctx) -> Vec<ChainView> {
         c.add_pv(cx, pv);
         keep(c, &mut covered);
     }
+}
+
+/// Every chain in focus (see [`for_each_chain`]).
+pub fn chains(cx: &Ctx) -> Vec<ChainView> {
+    let mut out = Vec::new();
+    for_each_chain(cx, |c| out.push(c));
     out
 }

@@ -3,6 +3,8 @@
 //! [`REGISTRY`] lists the rules in causal order: a root cause comes before the symptoms it
 //! produces, so sorting findings by (severity, registry position) puts the root cause first.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::ctx::Ctx;
@@ -253,32 +255,40 @@ fn fold_confirmed_symptoms(cx: &Ctx, findings: &mut Vec<Finding>) {
     {
         return;
     }
-    let chains = crate::health::chains(cx);
+    // Which chain each object is in (the first one, as a pod's chain comes first), hashed.
+    let mut chain_of: HashMap<ObjectRef, usize> = HashMap::new();
+    let mut n = 0;
+    crate::health::for_each_chain(cx, |c| {
+        for o in c.members.into_iter().map(|m| m.object).chain(c.others) {
+            chain_of.entry(o).or_insert(n);
+        }
+        n += 1;
+    });
     let mut folded = vec![false; findings.len()];
     for (root, sym) in CONFIRMED_BY_EC2 {
+        let roots: HashMap<usize, usize> = findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.code == *root)
+            .filter_map(|(j, f)| Some((*chain_of.get(&f.object)?, j)))
+            .collect();
         for i in 0..findings.len() {
             if findings[i].code != *sym || folded[i] {
                 continue;
             }
-            let object = findings[i].object.clone();
-            let cause = (0..findings.len()).find(|&j| {
-                findings[j].code == *root
-                    && chains
-                        .iter()
-                        .any(|c| c.contains(&object) && c.contains(&findings[j].object))
-            });
-            if let Some(j) = cause {
-                let line = format!(
-                    "{} ({sym}, {}): {}",
-                    findings[i].object.display_name(),
-                    findings[i].object.kind,
-                    findings[i].message
-                );
-                let first = findings[i].evidence.first().cloned();
-                findings[j].evidence.push(line);
-                findings[j].evidence.extend(first);
-                folded[i] = true;
-            }
+            let Some(&j) = chain_of.get(&findings[i].object).and_then(|c| roots.get(c)) else {
+                continue;
+            };
+            let line = format!(
+                "{} ({sym}, {}): {}",
+                findings[i].object.display_name(),
+                findings[i].object.kind,
+                findings[i].message
+            );
+            let first = findings[i].evidence.first().cloned();
+            findings[j].evidence.push(line);
+            findings[j].evidence.extend(first);
+            folded[i] = true;
         }
     }
     let mut keep = folded.into_iter();

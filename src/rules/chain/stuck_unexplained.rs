@@ -34,18 +34,28 @@ pub const ADVISORY: &[&str] = &[
 ];
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for chain in health::chains(cx) {
-        let stuck: Vec<_> = chain.stuck().collect();
-        if stuck.is_empty() {
-            continue;
+    // Objects findings are about, hashed: a scan's chains are checked in linear time.
+    let explaining: std::collections::HashSet<&crate::rules::ObjectRef> = out
+        .iter()
+        .filter(|f| f.severity != Severity::Info && !ADVISORY.contains(&f.code))
+        .map(|f| &f.object)
+        .collect();
+    let mut found = Vec::new();
+    health::for_each_chain(cx, |chain| {
+        if chain.stuck().next().is_none() {
+            return;
         }
-        let explained = out.iter().any(|f| {
-            f.severity != Severity::Info && !ADVISORY.contains(&f.code) && chain.contains(&f.object)
-        });
+        let explained = chain
+            .members
+            .iter()
+            .map(|m| &m.object)
+            .chain(&chain.others)
+            .any(|o| explaining.contains(o));
         if !explained {
-            out.push(finding(cx, &chain));
+            found.push(finding(cx, &chain));
         }
-    }
+    });
+    out.extend(found);
 }
 
 fn finding(cx: &Ctx, chain: &ChainView) -> Finding {
