@@ -20,8 +20,8 @@ pub fn pv_released_and_failed(_bed: &Bed, id: &str) -> Res {
     let (pv_kept, pv_recycled) = (format!("e2e-kept-{id}"), format!("e2e-recycle-{id}"));
     apply(&format!(
         "{}---\n{}",
-        static_pv(&ns, &pv_kept, "old", &kept, "4Gi", None),
-        static_pv(&ns, &pv_recycled, "scratch", &recycled, "4Gi", None)
+        static_pv(&ns, &pv_kept, "old", &kept, "4Gi", Some("us-east-1a")),
+        static_pv(&ns, &pv_recycled, "scratch", &recycled, "4Gi", Some("us-east-1a"))
             .replace("Retain", "Recycle")
     ))?;
     for claim in ["old", "scratch"] {
