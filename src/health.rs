@@ -332,6 +332,10 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
     };
     if phase == "Bound"
         && pvc.metadata.deletion_timestamp.is_none()
+        && pvc
+            .status
+            .as_ref()
+            .is_none_or(|s| s.modify_volume_status.is_none())
         && k8s::pvc_request(pvc)
             .zip(capacity())
             .is_none_or(|(r, c)| r <= c)
@@ -397,6 +401,36 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
                 facts,
             );
         }
+    }
+    // Bound: has a requested change of VolumeAttributesClass finished?
+    if let Some(m) = status.and_then(|s| s.modify_volume_status.as_ref()) {
+        let what = format!(
+            "change to VolumeAttributesClass {} {}",
+            m.target_volume_attributes_class_name.as_deref().unwrap_or("?"),
+            m.status
+        );
+        facts.push(format!(
+            "status.modifyVolumeStatus: {} (current class {})",
+            m.status,
+            status
+                .and_then(|s| s.current_volume_attributes_class_name.as_deref())
+                .unwrap_or("none")
+        ));
+        if m.status == "Infeasible" {
+            return Health::stuck(what, None, facts);
+        }
+        let since = conditions
+            .iter()
+            .filter_map(|c| ts(c.last_transition_time.as_ref()))
+            .min();
+        return past_grace(
+            cx,
+            pvc.metadata.namespace.as_deref(),
+            since,
+            ATTACH_GRACE_SECS,
+            what,
+            facts,
+        );
     }
     // Bound: has a requested resize finished?
     let (Some(req), Some(cap)) = (k8s::pvc_request(pvc), capacity()) else {

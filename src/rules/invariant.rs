@@ -193,12 +193,23 @@ fn a_stuck_chain_never_reads_as_healthy_in_any_fixture_or_variant() {
         // Targets that do not resolve once a kind is gone are refused (exit 2), not misread.
         let original = run(&case, &case.snap);
         check_invariant(&case, "as is", &original, &mut failures);
-        check_invariant(
-            &case,
-            "events expired",
-            &run(&case, &expired(&case.snap)),
-            &mut failures,
-        );
+        let later = run(&case, &expired(&case.snap));
+        check_invariant(&case, "events expired", &later, &mut failures);
+        // The events-stripped twin keeps its root, or says the cause lived only in an event.
+        let root = |o: &Outcome| {
+            o.findings
+                .iter()
+                .find(|f| f.severity != Severity::Info)
+                .map(|f| f.code)
+        };
+        if let (Some(was), now) = (root(&original), root(&later)) {
+            if now != Some(was) && now != Some("stuck-unexplained") && case.target.is_some() {
+                failures.push(format!(
+                    "{} [events expired]: root {was} became {now:?}",
+                    case.path.display()
+                ));
+            }
+        }
         for kind in Kind::ALL {
             let Some(target_kind) = case.target.as_ref().map(|(t, _)| match t {
                 Target::Pod(_) => Kind::Pod,

@@ -21,8 +21,15 @@ pub fn pv_released_and_failed(_bed: &Bed, id: &str) -> Res {
     apply(&format!(
         "{}---\n{}",
         static_pv(&ns, &pv_kept, "old", &kept, "4Gi", Some("us-east-1a")),
-        static_pv(&ns, &pv_recycled, "scratch", &recycled, "4Gi", Some("us-east-1a"))
-            .replace("Retain", "Recycle")
+        static_pv(
+            &ns,
+            &pv_recycled,
+            "scratch",
+            &recycled,
+            "4Gi",
+            Some("us-east-1a")
+        )
+        .replace("Retain", "Recycle")
     ))?;
     for claim in ["old", "scratch"] {
         wait_phase("pvc", claim, Some(&ns), "Bound")?;

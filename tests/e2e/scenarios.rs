@@ -215,6 +215,12 @@ fn seed_no_ebs_driver(_bed: &Bed, id: &str) -> Res {
         out.codes().first().map(String::as_str) == Some("provisioner-missing"),
         || format!("root cause first: {:?}", out.codes()),
     )?;
+    check(out.json["asOfSource"] == "server-clock", || {
+        format!(
+            "live ages are measured by the API server's clock: {}",
+            out.json["asOfSource"]
+        )
+    })?;
     let pm = out.finding("provisioner-missing")?;
     contains_all(
         "provisioner-missing",
@@ -1033,10 +1039,9 @@ fn preflight_cluster_check(_bed: &Bed, id: &str) -> Res {
     let file = path.display().to_string();
     let offline = storage(&["preflight", "-f", &file])?;
     // Offline only the shipped class itself can be judged (pinned to one zone, Immediate).
-    check(
-        offline.codes() == ["immediate-binding-single-zone"],
-        || format!("offline, absent classes are unknown: {:?}", offline.codes()),
-    )?;
+    check(offline.codes() == ["immediate-binding-single-zone"], || {
+        format!("offline, absent classes are unknown: {:?}", offline.codes())
+    })?;
     let out = storage(&["preflight", "-f", &file, "--cluster-check"])?;
     let _ = std::fs::remove_file(&path);
     check(out.code == 1, || {
