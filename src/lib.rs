@@ -13,6 +13,7 @@ pub mod fetch;
 pub mod import;
 pub mod k8s;
 pub mod manifest;
+pub mod messages;
 pub mod model;
 pub mod preflight;
 pub mod render;
