@@ -19,9 +19,11 @@ pub const IN_TREE_EBS: &str = "kubernetes.io/aws-ebs";
 /// The provisioner name of classes for hand-made (static) PVs.
 pub const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
 /// Zone label keys a node or PV may carry, newest first.
-pub const ZONE_KEYS: [&str; 3] = [
+pub const ZONE_KEYS: [&str; 4] = [
     "topology.kubernetes.io/zone",
     "topology.ebs.csi.aws.com/zone",
+    // EKS Auto Mode's driver labels its nodes with its own key too.
+    "topology.ebs.csi.eks.amazonaws.com/zone",
     "failure-domain.beta.kubernetes.io/zone",
 ];
 /// Annotations marking a default StorageClass.
