@@ -525,7 +525,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__subcmd__storage__subcmd__import__subcmd__ebs)
-            opts="-n -o -v -h --tag --all-orphaned --fs-type --block --storage-class --legacy-topology-key --legacy-in-tree --claim --claims-from-tags --name --apply --dry-run --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-n -o -v -h --tag --all-orphaned --fs-type --block --storage-class --legacy-topology-key --legacy-in-tree --driver --claim --claims-from-tags --name --apply --dry-run --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -541,6 +541,10 @@ _kubectl__storage() {
                     ;;
                 --storage-class)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --driver)
+                    COMPREPLY=($(compgen -W "ebs.csi.aws.com ebs.csi.eks.amazonaws.com" -- "${cur}"))
                     return 0
                     ;;
                 --claim)

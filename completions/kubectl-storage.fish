@@ -239,6 +239,8 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l tag -d 'Select volumes carrying this tag (KEY=VALUE, repeatable: all must match)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l fs-type -d 'Filesystem type the volume holds (ignored with --block)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l storage-class -d 'storageClassName of the PV and claim (default "": no provisioner interferes)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l driver -d 'CSI driver of the PVs: ebs.csi.aws.com, or ebs.csi.eks.amazonaws.com on EKS Auto Mode (default: the one the cluster runs)' -r -f -a "ebs.csi.aws.com\t''
+ebs.csi.eks.amazonaws.com\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l claim -d 'Also create this claim (NAMESPACE/NAME, or NAME in -n), pre-bound to the PV. One volume only' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l name -d 'PV name (one volume only; default: the volume\'s CSIVolumeName tag, else imported-<vol id>)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l dry-run -d '`server`: ask the API server to validate the creates without persisting them' -r -f -a "client\t'Print the plan, create nothing (the default without --apply)'

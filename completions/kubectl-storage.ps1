@@ -231,6 +231,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Select volumes carrying this tag (KEY=VALUE, repeatable: all must match)')
             [CompletionResult]::new('--fs-type', '--fs-type', [CompletionResultType]::ParameterName, 'Filesystem type the volume holds (ignored with --block)')
             [CompletionResult]::new('--storage-class', '--storage-class', [CompletionResultType]::ParameterName, 'storageClassName of the PV and claim (default "": no provisioner interferes)')
+            [CompletionResult]::new('--driver', '--driver', [CompletionResultType]::ParameterName, 'CSI driver of the PVs: ebs.csi.aws.com, or ebs.csi.eks.amazonaws.com on EKS Auto Mode (default: the one the cluster runs)')
             [CompletionResult]::new('--claim', '--claim', [CompletionResultType]::ParameterName, 'Also create this claim (NAMESPACE/NAME, or NAME in -n), pre-bound to the PV. One volume only')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'PV name (one volume only; default: the volume''s CSIVolumeName tag, else imported-<vol id>)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, '`server`: ask the API server to validate the creates without persisting them')

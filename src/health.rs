@@ -406,7 +406,9 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
     if let Some(m) = status.and_then(|s| s.modify_volume_status.as_ref()) {
         let what = format!(
             "change to VolumeAttributesClass {} {}",
-            m.target_volume_attributes_class_name.as_deref().unwrap_or("?"),
+            m.target_volume_attributes_class_name
+                .as_deref()
+                .unwrap_or("?"),
             m.status
         );
         facts.push(format!(

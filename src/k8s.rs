@@ -8,16 +8,22 @@ use k8s_openapi::api::core::v1::{Node, NodeSelectorTerm, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
-/// The EBS CSI driver's name.
+/// The EBS CSI driver's name (the add-on, Helm chart or manifests: self-managed).
 pub const EBS_CSI: &str = "ebs.csi.aws.com";
+/// The EBS driver of EKS Auto Mode: the same driver, run by AWS outside the cluster's pods.
+pub const EBS_AUTO_MODE: &str = "ebs.csi.eks.amazonaws.com";
+/// Every driver name whose volumes are EBS volumes.
+pub const EBS_DRIVERS: [&str; 2] = [EBS_CSI, EBS_AUTO_MODE];
 /// The removed in-tree EBS provisioner, served through CSI migration by [`EBS_CSI`].
 pub const IN_TREE_EBS: &str = "kubernetes.io/aws-ebs";
 /// The provisioner name of classes for hand-made (static) PVs.
 pub const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
 /// Zone label keys a node or PV may carry, newest first.
-pub const ZONE_KEYS: [&str; 3] = [
+pub const ZONE_KEYS: [&str; 4] = [
     "topology.kubernetes.io/zone",
     "topology.ebs.csi.aws.com/zone",
+    // EKS Auto Mode's driver labels its nodes with its own key too.
+    "topology.ebs.csi.eks.amazonaws.com/zone",
     "failure-domain.beta.kubernetes.io/zone",
 ];
 /// Annotations marking a default StorageClass.
@@ -268,7 +274,33 @@ pub fn effective_driver(provisioner: &str) -> &str {
 
 /// Whether volumes of this provisioner are EBS volumes.
 pub fn is_ebs_provisioner(provisioner: &str) -> bool {
-    provisioner == EBS_CSI || provisioner == IN_TREE_EBS
+    is_ebs_driver(provisioner) || provisioner == IN_TREE_EBS
+}
+
+/// Whether a CSI driver name is an EBS driver (self-managed or EKS Auto Mode).
+pub fn is_ebs_driver(driver: &str) -> bool {
+    EBS_DRIVERS.contains(&driver)
+}
+
+/// The EBS driver a cluster runs, from its CSIDrivers and CSINodes: [`EBS_AUTO_MODE`] when only
+/// Auto Mode's is there, else [`EBS_CSI`] (also when neither is: the one to install).
+pub fn cluster_ebs_driver(
+    drivers: &[k8s_openapi::api::storage::v1::CSIDriver],
+    csi_nodes: &[k8s_openapi::api::storage::v1::CSINode],
+) -> &'static str {
+    let seen = |name: &str| {
+        drivers
+            .iter()
+            .any(|d| d.metadata.name.as_deref() == Some(name))
+            || csi_nodes
+                .iter()
+                .any(|n| n.spec.drivers.iter().any(|d| d.name == name))
+    };
+    if seen(EBS_AUTO_MODE) && !seen(EBS_CSI) {
+        EBS_AUTO_MODE
+    } else {
+        EBS_CSI
+    }
 }
 
 /// A class's `volumeBindingMode` (`Immediate` when unset).
@@ -327,13 +359,13 @@ pub fn pv_driver(pv: &PersistentVolume) -> Option<&str> {
 
 /// Whether a PV is backed by EBS (CSI or in-tree form).
 pub fn pv_is_ebs(pv: &PersistentVolume) -> bool {
-    pv_driver(pv) == Some(EBS_CSI)
+    pv_driver(pv).is_some_and(is_ebs_driver)
 }
 
 /// The EBS volume id of a PV: CSI `volumeHandle`, or in-tree `aws://zone/vol-…` / `vol-…`.
 pub fn pv_volume_id(pv: &PersistentVolume) -> Option<&str> {
     let spec = pv.spec.as_ref()?;
-    if let Some(csi) = spec.csi.as_ref().filter(|c| c.driver == EBS_CSI) {
+    if let Some(csi) = spec.csi.as_ref().filter(|c| is_ebs_driver(&c.driver)) {
         return Some(csi.volume_handle.as_str());
     }
     let id = spec.aws_elastic_block_store.as_ref()?.volume_id.as_str();

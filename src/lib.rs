@@ -14,6 +14,7 @@ pub mod health;
 pub mod import;
 pub mod k8s;
 pub mod manifest;
+pub mod messages;
 pub mod model;
 pub mod preflight;
 pub mod render;

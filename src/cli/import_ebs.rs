@@ -66,6 +66,10 @@ pub struct ImportArgs {
     /// Emit the in-tree awsElasticBlockStore source (volumeID aws://<zone>/vol-…) instead of CSI.
     #[arg(long)]
     pub legacy_in_tree: bool,
+    /// CSI driver of the PVs: ebs.csi.aws.com, or ebs.csi.eks.amazonaws.com on EKS Auto Mode
+    /// (default: the one the cluster runs).
+    #[arg(long, value_name = "NAME", value_parser = ["ebs.csi.aws.com", "ebs.csi.eks.amazonaws.com"])]
+    pub driver: Option<String>,
     /// Also create this claim (NAMESPACE/NAME, or NAME in -n), pre-bound to the PV. One volume only.
     #[arg(
         long,
@@ -148,6 +152,7 @@ impl ImportArgs {
             storage_class: self.storage_class.clone(),
             legacy_topology_key: self.legacy_topology_key,
             legacy_in_tree: self.legacy_in_tree,
+            driver: self.driver.clone(),
             claim,
             claims_from_tags: self.claims_from_tags,
             name: self.name.clone(),

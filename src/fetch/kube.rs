@@ -367,14 +367,7 @@ pub async fn fetch_with(
                 opts,
                 false
             ),
-            list_all(
-                Api::<CSIDriver>::all(c.clone()),
-                t,
-                "csidrivers",
-                opts,
-                false
-            ),
-            list_all(Api::<CSINode>::all(c.clone()), t, "csinodes", opts, false),
+            list_csi(c, t, opts),
             list_all(
                 Api::<VolumeAttachment>::all(c.clone()),
                 t,
@@ -445,7 +438,8 @@ pub async fn fetch_with(
             });
         }
     }
-    if let Some((pvs, scs, drivers, csinodes, vas, nodes)) = cluster {
+    if let Some((pvs, scs, ((drivers, csinodes), discovery), vas, nodes)) = cluster {
+        b.stats.requests += discovery;
         b.take(Kind::PersistentVolume, &Scope::All, pvs, |s, v| {
             s.pvs.extend(v)
         });
@@ -478,6 +472,111 @@ pub async fn fetch_with(
     }
     b.stats.waves = 1;
     Ok((b.snap, b.stats))
+}
+
+/// CSIDriver and CSINode are served as `storage.k8s.io/v1` from 1.18 and 1.17; older clusters
+/// serve only `v1beta1`. One discovery request (`GET /apis/storage.k8s.io/v1`, run in the first
+/// wave) says which of the two `v1` serves; the others are listed in `v1beta1` and converted.
+/// Returns both lists and the number of discovery requests made.
+async fn list_csi(
+    c: &Client,
+    t: Duration,
+    opts: &ListOptions<'_>,
+) -> ((Outcome<CSIDriver>, Outcome<CSINode>), usize) {
+    let served =
+        match tokio::time::timeout(t, c.list_api_group_resources("storage.k8s.io/v1")).await {
+            Ok(Ok(list)) => Some(list.resources.into_iter().map(|r| r.name).collect()),
+            // No storage.k8s.io/v1 at all (before 1.6): only v1beta1.
+            Ok(Err(kube::Error::Api(s))) if s.code == 404 => Some(BTreeSet::new()),
+            // Discovery refused or failed: assume a current cluster, as without it.
+            _ => None,
+        };
+    let v1 = |plural: &str| {
+        served
+            .as_ref()
+            .is_none_or(|names: &BTreeSet<String>| names.contains(plural))
+    };
+    let drivers = async {
+        if v1("csidrivers") {
+            list_all(
+                Api::<CSIDriver>::all(c.clone()),
+                t,
+                "csidrivers",
+                opts,
+                false,
+            )
+            .await
+        } else {
+            list_older(c, t, Kind::CSIDriver, opts).await
+        }
+    };
+    let nodes = async {
+        if v1("csinodes") {
+            list_all(Api::<CSINode>::all(c.clone()), t, "csinodes", opts, false).await
+        } else {
+            list_older(c, t, Kind::CSINode, opts).await
+        }
+    };
+    (futures::join!(drivers, nodes), 1)
+}
+
+/// Lists `kind` in `storage.k8s.io/v1beta1` and converts each object into the `v1` type.
+async fn list_older<K>(c: &Client, t: Duration, kind: Kind, opts: &ListOptions<'_>) -> Outcome<K>
+where
+    K: DeserializeOwned + crate::model::Slim,
+{
+    use kube::core::{ApiResource, DynamicObject};
+    const OLDER: &str = "storage.k8s.io/v1beta1";
+    let resource = ApiResource {
+        group: "storage.k8s.io".into(),
+        version: "v1beta1".into(),
+        api_version: OLDER.into(),
+        kind: kind.name().into(),
+        plural: kind.plural().into(),
+    };
+    let api = Api::<DynamicObject>::all_with(c.clone(), &resource);
+    let what = format!("{} ({OLDER})", kind.plural());
+    let current = crate::snapshot::versions::read_as(kind, OLDER).unwrap_or(OLDER);
+    match list_all(api, t, &what, opts, false).await {
+        Outcome::Err(cov, fatal, n) => Outcome::Err(cov, fatal, n),
+        Outcome::Ok(items, n) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let name = item.metadata.name.clone().unwrap_or_default();
+                let converted = serde_json::to_value(item).and_then(|mut v| {
+                    if let Some(m) = v.as_object_mut() {
+                        m.insert("apiVersion".into(), OLDER.into());
+                        m.insert("kind".into(), kind.name().into());
+                    }
+                    serde_json::from_value::<K>(crate::snapshot::versions::convert(
+                        kind, current, v,
+                    ))
+                });
+                match converted {
+                    Ok(mut o) => {
+                        o.slim();
+                        out.push(o);
+                    }
+                    Err(e) => {
+                        return Outcome::Err(
+                            Coverage::Failed(format!(
+                                "{} {name} ({OLDER}) could not be read: {e}",
+                                kind.name()
+                            )),
+                            None,
+                            n,
+                        )
+                    }
+                }
+            }
+            Outcome::Ok(out, n)
+        }
+    }
+}
+
+/// Objects listed in an older version stay as they came until converted ([`list_older`]).
+impl crate::model::Slim for kube::core::DynamicObject {
+    fn slim(&mut self) {}
 }
 
 fn forbidden<K>(o: &Outcome<K>) -> bool {
@@ -687,6 +786,9 @@ pub async fn fetch_node_stats(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
     #[test]
     fn reads_an_http_date() {
         assert_eq!(
@@ -694,5 +796,161 @@ mod tests {
             Some("2026-12-01T21:30:05Z".to_string())
         );
         assert_eq!(super::http_date("yesterday"), None);
+    }
+
+    /// A stand-in API server answering GETs by path (query dropped) with canned JSON (the body
+    /// `403`: a refusal), 404 for anything else; returns its address and the paths asked for.
+    fn serve(
+        routes: Vec<(&'static str, String)>,
+    ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = format!("http://{}", listener.local_addr().expect("addr"));
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = asked.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let routes = routes.clone();
+                let seen = seen.clone();
+                std::thread::spawn(move || {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&buf).to_string();
+                    let target = head.split_whitespace().nth(1).unwrap_or_default();
+                    let path = target.split('?').next().unwrap_or_default().to_string();
+                    seen.lock().expect("lock").push(path.clone());
+                    let (status, body) = match routes.iter().find(|(p, _)| *p == path) {
+                        Some((_, body)) if body == "403" => (
+                            "403 Forbidden",
+                            r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"forbidden","reason":"Forbidden","code":403}"#.to_string(),
+                        ),
+                        Some((_, body)) => ("200 OK", body.clone()),
+                        None => (
+                            "404 Not Found",
+                            r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","code":404}"#.to_string(),
+                        ),
+                    };
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                });
+            }
+        });
+        (addr, asked)
+    }
+
+    fn connection(addr: &str) -> Connection {
+        let config = Config::new(addr.parse().expect("url"));
+        Connection {
+            client: Client::try_from(config).expect("client"),
+            default_namespace: "default".into(),
+            server: addr.into(),
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    fn empty_list(kind: &str, api_version: &str) -> String {
+        format!(
+            r#"{{"kind":"{kind}List","apiVersion":"{api_version}","metadata":{{}},"items":[]}}"#
+        )
+    }
+
+    #[tokio::test]
+    async fn a_1_17_cluster_lists_csidrivers_in_v1beta1_and_csinodes_in_v1() {
+        let v1 = r#"{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"storage.k8s.io/v1","resources":[
+            {"name":"csinodes","singularName":"","namespaced":false,"kind":"CSINode","verbs":["get","list"]},
+            {"name":"storageclasses","singularName":"","namespaced":false,"kind":"StorageClass","verbs":["get","list"]},
+            {"name":"volumeattachments","singularName":"","namespaced":false,"kind":"VolumeAttachment","verbs":["get","list"]}]}"#;
+        let drivers = r#"{"kind":"CSIDriverList","apiVersion":"storage.k8s.io/v1beta1","metadata":{"resourceVersion":"1"},"items":[
+            {"metadata":{"name":"ebs.csi.aws.com","managedFields":[{"manager":"x"}]},"spec":{"attachRequired":true,"podInfoOnMount":false}}]}"#;
+        let csinodes = r#"{"kind":"CSINodeList","apiVersion":"storage.k8s.io/v1","metadata":{},"items":[
+            {"metadata":{"name":"n1"},"spec":{"drivers":[{"name":"ebs.csi.aws.com","nodeID":"i-1","topologyKeys":null}]}}]}"#;
+        let (addr, asked) = serve(vec![
+            ("/apis/storage.k8s.io/v1", v1.to_string()),
+            (
+                "/apis/storage.k8s.io/v1beta1/csidrivers",
+                drivers.to_string(),
+            ),
+            ("/apis/storage.k8s.io/v1/csinodes", csinodes.to_string()),
+            (
+                "/api/v1/persistentvolumes",
+                empty_list("PersistentVolume", "v1"),
+            ),
+            ("/api/v1/nodes", empty_list("Node", "v1")),
+            (
+                "/apis/storage.k8s.io/v1/storageclasses",
+                empty_list("StorageClass", "storage.k8s.io/v1"),
+            ),
+            (
+                "/apis/storage.k8s.io/v1/volumeattachments",
+                empty_list("VolumeAttachment", "storage.k8s.io/v1"),
+            ),
+        ]);
+        let plan = Plan {
+            namespaces: Some(vec!["prod".into()]),
+            statefulsets: false,
+            cluster_scoped: true,
+        };
+        let (snap, stats) = fetch(&connection(&addr), &plan).await.expect("fetch");
+        assert_eq!(snap.csi_drivers.len(), 1, "{:?}", snap.coverage);
+        let driver = &snap.csi_drivers[0];
+        assert_eq!(driver.metadata.name.as_deref(), Some("ebs.csi.aws.com"));
+        assert_eq!(driver.spec.attach_required, Some(true));
+        assert!(driver.metadata.managed_fields.is_none(), "slimmed");
+        assert_eq!(snap.unknown_reason(Kind::CSIDriver, None), None);
+        assert_eq!(snap.csi_nodes.len(), 1);
+        assert_eq!(snap.unknown_reason(Kind::CSINode, None), None);
+        let asked = asked.lock().expect("lock").clone();
+        assert!(
+            !asked.contains(&"/apis/storage.k8s.io/v1/csidrivers".to_string()),
+            "v1 csidrivers is not served there: {asked:?}"
+        );
+        assert_eq!(
+            asked
+                .iter()
+                .filter(|p| p.as_str() == "/apis/storage.k8s.io/v1")
+                .count(),
+            1,
+            "one discovery request: {asked:?}"
+        );
+        assert!(stats.requests >= 7, "discovery counted: {}", stats.requests);
+    }
+
+    #[tokio::test]
+    async fn without_storage_v1_csidrivers_are_read_in_v1beta1_and_a_refused_discovery_means_v1() {
+        let plan = Plan {
+            namespaces: Some(vec!["prod".into()]),
+            statefulsets: false,
+            cluster_scoped: true,
+        };
+        // No storage.k8s.io/v1 discovery document at all (404): v1beta1 is listed.
+        let (addr, asked) = serve(vec![]);
+        let (snap, _) = fetch(&connection(&addr), &plan).await.expect("fetch");
+        let asked = asked.lock().expect("lock").clone();
+        assert!(
+            asked.contains(&"/apis/storage.k8s.io/v1beta1/csidrivers".to_string())
+                && !asked.contains(&"/apis/storage.k8s.io/v1/csidrivers".to_string()),
+            "{asked:?}"
+        );
+        let why = snap
+            .unknown_reason(Kind::CSIDriver, None)
+            .unwrap_or_default();
+        assert!(why.contains("v1beta1"), "{why}");
+        // Discovery refused (403): the v1 lists, as without discovery.
+        let (addr, asked) = serve(vec![("/apis/storage.k8s.io/v1", "403".to_string())]);
+        let _ = fetch(&connection(&addr), &plan).await.expect("fetch");
+        let asked = asked.lock().expect("lock").clone();
+        assert!(
+            asked.contains(&"/apis/storage.k8s.io/v1/csidrivers".to_string()),
+            "{asked:?}"
+        );
     }
 }

@@ -26,7 +26,7 @@ use crate::snapshot::ec2::{self, Volume};
 use crate::snapshot::{Kind, Snapshot};
 
 /// The EBS CSI driver's name.
-pub const DRIVER: &str = "ebs.csi.aws.com";
+pub const DRIVER: &str = crate::k8s::EBS_CSI;
 /// Label on imported objects: the EBS volume they came from.
 pub const SOURCE_LABEL: &str = "storage.kubectl.io/source-volume";
 /// Annotation on imported objects: which tool made them.
@@ -108,6 +108,9 @@ pub struct Options {
     pub legacy_topology_key: bool,
     /// `--legacy-in-tree`: the `awsElasticBlockStore` source instead of CSI.
     pub legacy_in_tree: bool,
+    /// `--driver`: the EBS CSI driver the PVs name (`None`: the one the cluster runs, see
+    /// [`crate::k8s::cluster_ebs_driver`]).
+    pub driver: Option<String>,
     /// `--claim`: one claim for the one volume.
     pub claim: Option<ClaimName>,
     /// `--claims-from-tags`: claims from `kubernetes.io/created-for/pvc/{namespace,name}`.
@@ -129,6 +132,7 @@ impl Options {
             storage_class: String::new(),
             legacy_topology_key: false,
             legacy_in_tree: false,
+            driver: None,
             claim: None,
             claims_from_tags: false,
             name: None,
@@ -536,6 +540,18 @@ pub fn plan(
     opts: &Options,
     namespaces: Option<&BTreeSet<String>>,
 ) -> Plan {
+    let resolved;
+    let opts = if opts.driver.is_none() {
+        let running = crate::k8s::cluster_ebs_driver(&snap.csi_drivers, &snap.csi_nodes);
+        resolved = Options {
+            driver: Some(running.to_string()),
+            ..opts.clone()
+        };
+        &resolved
+    } else {
+        opts
+    };
+    let driver = opts.driver.as_deref().unwrap_or(DRIVER);
     let ix = Index::new(snap);
     let mut out = Plan::default();
     let nodes_unknown = snap.unknown_reason(Kind::Node, None);
@@ -552,15 +568,15 @@ pub fn plan(
     }
     match snap.unknown_reason(Kind::CSIDriver, None) {
         Some(r) => out.warnings.push(format!(
-            "CSIDrivers not read ({r}): cannot tell whether {DRIVER} is installed"
+            "CSIDrivers not read ({r}): cannot tell whether {driver} is installed"
         )),
         None if !snap
             .csi_drivers
             .iter()
-            .any(|d| d.metadata.name.as_deref() == Some(DRIVER)) =>
+            .any(|d| d.metadata.name.as_deref() == Some(driver)) =>
         {
             out.warnings.push(format!(
-                "the cluster has no CSIDriver {DRIVER}: imported PVs will not attach until the EBS CSI driver is installed{}",
+                "the cluster has no CSIDriver {driver}: imported PVs will not attach until the EBS CSI driver is installed{}",
                 if opts.legacy_in_tree { " (in-tree awsElasticBlockStore PVs are served by it through CSI migration)" } else { "" }
             ));
         }
@@ -802,7 +818,7 @@ pub fn build_pv(
     } else {
         (
             Some(CSIPersistentVolumeSource {
-                driver: DRIVER.to_string(),
+                driver: opts.driver.clone().unwrap_or_else(|| DRIVER.to_string()),
                 volume_handle: vol.id.clone(),
                 fs_type,
                 ..Default::default()
@@ -1148,6 +1164,44 @@ mod tests {
         assert_eq!(
             plan.warnings,
             vec!["the cluster has no CSIDriver ebs.csi.aws.com: imported PVs will not attach until the EBS CSI driver is installed".to_string()]
+        );
+    }
+
+    #[test]
+    fn on_eks_auto_mode_the_pvs_name_its_driver_unless_told_otherwise() {
+        let (mut snap, ns) = fixture("cluster.yaml");
+        snap.csi_drivers.clear();
+        snap.csi_drivers
+            .push(k8s_openapi::api::storage::v1::CSIDriver {
+                metadata: ObjectMeta {
+                    name: Some(crate::k8s::EBS_AUTO_MODE.into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            });
+        for n in &mut snap.csi_nodes {
+            for d in &mut n.spec.drivers {
+                d.name = crate::k8s::EBS_AUTO_MODE.into();
+            }
+        }
+        let vols = select(&snap, &ids(&["vol-0a1a1a1a1a1a1a1a1"])).expect("selects");
+        let plan = plan(&snap, &vols, &Options::for_test(), ns.as_ref());
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+        let objs = plan.objects();
+        assert_eq!(
+            objs[0]["spec"]["csi"]["driver"],
+            "ebs.csi.eks.amazonaws.com"
+        );
+        let told = Options {
+            driver: Some(DRIVER.into()),
+            ..Options::for_test()
+        };
+        let plan = super::plan(&snap, &vols, &told, ns.as_ref());
+        assert_eq!(plan.objects()[0]["spec"]["csi"]["driver"], DRIVER);
+        assert!(
+            plan.warnings[0].contains("no CSIDriver ebs.csi.aws.com"),
+            "{:?}",
+            plan.warnings
         );
     }
 }

@@ -103,9 +103,12 @@ impl Volume {
     }
 }
 
-/// Tag keys the EBS CSI driver (and in-tree provisioner) put on volumes it creates.
-pub const KUBERNETES_TAG_KEYS: [&str; 3] = [
+/// Tag keys the EBS CSI drivers (self-managed and EKS Auto Mode) and the in-tree provisioner put
+/// on volumes they create. (`CSIVolumeName` is set by both drivers, being one code base; the
+/// Auto Mode cluster key follows its driver name.)
+pub const KUBERNETES_TAG_KEYS: [&str; 4] = [
     "ebs.csi.aws.com/cluster",
+    "ebs.csi.eks.amazonaws.com/cluster",
     "CSIVolumeName",
     "kubernetes.io/created-for/pvc/name",
 ];

@@ -44,8 +44,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<(Snapshot, LoadStats)> {
     for file in &files {
         all.load_file(file)?;
     }
-    all.stats.duplicates = all.snapshot.dedup();
-    Ok((all.snapshot, all.stats))
+    Ok(all.finish())
 }
 
 /// The data files under `path` (itself, or a directory's, recursively, in name order).
@@ -67,8 +66,7 @@ pub fn load_str(origin: &Path, text: &str) -> Result<(Snapshot, LoadStats)> {
     let mut loader = Loader::default();
     loader.load_text(origin, text)?;
     loader.stats.files = 1;
-    loader.stats.duplicates = loader.snapshot.dedup();
-    Ok((loader.snapshot, loader.stats))
+    Ok(loader.finish())
 }
 
 /// Parses a file's text into its documents: JSON when it looks like JSON, else (multi-document) YAML.
@@ -216,9 +214,41 @@ fn special_kind(meta: &std::fs::Metadata) -> &'static str {
 struct Loader {
     snapshot: Snapshot,
     stats: LoadStats,
+    /// Objects skipped because their API version is not one this tool reads: by kind, by
+    /// version, their names.
+    skipped: BTreeMap<Kind, BTreeMap<String, Vec<String>>>,
 }
 
 impl Loader {
+    /// The snapshot read, repeated objects dropped; a kind with objects skipped for their
+    /// version is not checked (an object it lacks may be one of them), saying which.
+    fn finish(mut self) -> (Snapshot, LoadStats) {
+        self.stats.duplicates = self.snapshot.dedup();
+        for (kind, by_version) in self.skipped {
+            let parts: Vec<String> = by_version
+                .iter()
+                .map(|(version, names)| {
+                    let n = names.len();
+                    let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+                    let more = if n > 3 { format!(", {} more", n - 3) } else { String::new() };
+                    format!(
+                        "{n} skipped, in {version}, an API version this tool does not read ({}{more})",
+                        shown.join(", ")
+                    )
+                })
+                .collect();
+            self.snapshot.coverage.insert(
+                kind,
+                Coverage::NotChecked(format!(
+                    "{}; it reads {}",
+                    parts.join("; "),
+                    super::versions::known(kind).join(", ")
+                )),
+            );
+        }
+        (self.snapshot, self.stats)
+    }
+
     fn load_file(&mut self, path: &Path) -> Result<()> {
         let bytes = read_file(
             path,
@@ -244,6 +274,16 @@ impl Loader {
             t.namespaces
                 .get_or_insert_with(Default::default)
                 .extend(names);
+        }
+        for (kind, by_version) in other.skipped {
+            for (version, names) in by_version {
+                self.skipped
+                    .entry(kind)
+                    .or_default()
+                    .entry(version)
+                    .or_default()
+                    .extend(names);
+            }
         }
     }
 
@@ -337,8 +377,11 @@ impl Loader {
                 .strip_suffix("List")
                 .filter(|k| !k.is_empty())
                 .map(str::to_string);
+            // A typed List of a version this tool does not read says nothing of the kind.
             if let Some(k) = item_kind.as_deref().and_then(known_kind) {
-                self.snapshot.mark_read(k, Scope::All);
+                if super::versions::read_as(k, &api_version).is_some() {
+                    self.snapshot.mark_read(k, Scope::All);
+                }
             }
             // Taken, not cloned: a 50,000-item List is never held twice.
             let Some(Value::Array(items)) = doc.as_object_mut().and_then(|m| m.remove("items"))
@@ -428,6 +471,21 @@ impl Loader {
             *self.stats.ignored.entry(kind.to_string()).or_default() += 1;
             return Ok(());
         };
+        let Some(read_as) = super::versions::read_as(k, api_version) else {
+            self.skipped
+                .entry(k)
+                .or_default()
+                .entry(api_version.to_string())
+                .or_default()
+                .push(name.to_string());
+            return Ok(());
+        };
+        let doc = if read_as == api_version {
+            doc
+        } else {
+            let value = doc.value(origin, &at)?;
+            Source::Value(super::versions::convert(k, read_as, value))
+        };
         let s = &mut self.snapshot;
         match k {
             Kind::Pod => s.pods.push(doc.typed(origin, &at)?),
@@ -440,7 +498,7 @@ impl Loader {
             Kind::Node => s.nodes.push(doc.typed(origin, &at)?),
             Kind::StatefulSet => s.statefulsets.push(doc.typed(origin, &at)?),
             Kind::Event => {
-                let record = if api_version.starts_with("events.k8s.io/") {
+                let record = if read_as.starts_with("events.k8s.io/") {
                     let e: k8s_openapi::api::events::v1::Event = doc.typed(origin, &at)?;
                     EventRecord::from(&e)
                 } else {
@@ -816,6 +874,16 @@ impl Source<'_> {
         match self {
             Source::Value(v) => serde_json::from_value(v),
             Source::Raw(text) => serde_json::from_str(text),
+        }
+    }
+
+    /// The object as a JSON tree.
+    fn value(self, origin: &Path, at: &dyn Fn() -> String) -> Result<Value> {
+        match self {
+            Source::Value(v) => Ok(v),
+            Source::Raw(text) => serde_json::from_str(text).map_err(|e| {
+                Error::input(origin, format!("{}: {}", at(), one_line(&json_reason(&e))))
+            }),
         }
     }
 

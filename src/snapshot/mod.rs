@@ -6,6 +6,7 @@
 pub mod ec2;
 mod events;
 pub mod load;
+pub mod versions;
 pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -23,7 +23,7 @@ pub static RULE: Rule = Rule {
 
 const SHARED: [&str; 2] = ["ReadWriteMany", "ReadOnlyMany"];
 
-const DRIVER_TEXTS: [&str; 3] = [
+pub(crate) const DRIVER_TEXTS: [&str; 3] = [
     "Volume capabilities not supported",
     "Volume capability not supported",
     "Only AccessModes[ReadWriteOnce] supported",

@@ -103,7 +103,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             .collect();
         let fix = match ebs.first().or(classes.first()) {
             Some(c) => format!("mark a class as the default: kubectl annotate storageclass {c} storageclass.kubernetes.io/is-default-class=true (since Kubernetes 1.28 the pending claim {key} then gets it), or recreate {key} with storageClassName: {c}"),
-            None => format!("create a StorageClass for ebs.csi.aws.com annotated storageclass.kubernetes.io/is-default-class: \"true\" (since Kubernetes 1.28 the pending claim {key} then gets it), or recreate {key} with an explicit storageClassName"),
+            None => format!("create a StorageClass for {} annotated storageclass.kubernetes.io/is-default-class: \"true\" (since Kubernetes 1.28 the pending claim {key} then gets it), or recreate {key} with an explicit storageClassName", k8s::cluster_ebs_driver(&cx.snap.csi_drivers, &cx.snap.csi_nodes)),
         };
         out.push(f.fix(fix));
     }

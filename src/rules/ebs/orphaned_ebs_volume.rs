@@ -54,7 +54,9 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         ));
         for t in v.tags.iter().filter(|t| {
             t.key.starts_with("kubernetes.io/")
-                || t.key.starts_with("ebs.csi.aws.com/")
+                || crate::k8s::EBS_DRIVERS
+                    .iter()
+                    .any(|d| t.key.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
                 || t.key == "CSIVolumeName"
         }) {
             f = f.evidence(format!("tag {}={}", t.key, t.value));

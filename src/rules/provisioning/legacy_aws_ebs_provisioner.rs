@@ -40,11 +40,13 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             })
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
+        // On EKS Auto Mode the migration target (ebs.csi.aws.com) is not there: name its driver.
+        let driver = k8s::cluster_ebs_driver(&cx.snap.csi_drivers, &cx.snap.csi_nodes);
         out.push(
-            Finding::new(&RULE, ObjectRef::of(sc), format!("Class \"{name}\" uses kubernetes.io/aws-ebs; switch to ebs.csi.aws.com"))
+            Finding::new(&RULE, ObjectRef::of(sc), format!("Class \"{name}\" uses kubernetes.io/aws-ebs; switch to {driver}"))
                 .evidence(format!("StorageClass {name} provisioner: kubernetes.io/aws-ebs"))
                 .fix(format!(
-                    "create a class with provisioner: ebs.csi.aws.com{} and volumeBindingMode: WaitForFirstConsumer, and use it for new claims",
+                    "create a class with provisioner: {driver}{} and volumeBindingMode: WaitForFirstConsumer, and use it for new claims",
                     if kept.is_empty() { String::new() } else { format!(" (parameters {})", kept.join(", ")) }
                 )),
         );

@@ -86,7 +86,10 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         } else {
             String::new()
         };
-        let fix = if driver == k8s::EBS_CSI {
+        let running = k8s::cluster_ebs_driver(&cx.snap.csi_drivers, &cx.snap.csi_nodes);
+        let fix = if driver == k8s::EBS_CSI && running == k8s::EBS_AUTO_MODE {
+            format!("this is an EKS Auto Mode cluster: its EBS driver is {running}, and {} is not installed; use (or create) a class with provisioner: {running} and recreate the claim with it (a claim's class cannot be changed)", k8s::EBS_CSI)
+        } else if driver == k8s::EBS_CSI {
             "install the EBS CSI driver (EKS add-on aws-ebs-csi-driver, or its Helm chart) with an IAM role that may create and attach volumes; the in-tree provisioner was removed in Kubernetes 1.27".to_string()
         } else {
             format!("install and start the CSI driver {driver} (its controller runs the external-provisioner), or move the claim to a class whose provisioner is installed")

@@ -136,7 +136,7 @@ fn pod_needs<'a>(cx: &Ctx<'a>, pod: &Pod) -> (Vec<&'a PersistentVolume>, BTreeSe
 }
 
 fn driver_label(driver: &str) -> &str {
-    if driver == k8s::EBS_CSI {
+    if k8s::is_ebs_driver(driver) {
         "EBS"
     } else {
         driver

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-const CONFLICT_TEXTS: [&str; 3] = [
+pub(crate) const CONFLICT_TEXTS: [&str; 3] = [
     "volume node affinity conflict",
     "didn't match PersistentVolume's node affinity",
     "node affinity doesn't match node",
