@@ -376,5 +376,13 @@ pub fn script(shell: clap_complete::Shell) -> String {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "kubectl-storage", &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    if shell == clap_complete::Shell::Bash {
+        // clap names the subcommands' case labels after the display name `kubectl storage`
+        // (kubectl__subcmd__storage__subcmd__scan) but the words it walks after the command
+        // name `kubectl-storage` (kubectl__storage__subcmd__scan): nothing completed after a
+        // subcommand. One spelling for both.
+        return text.replace("kubectl__subcmd__storage", "kubectl__storage");
+    }
+    text
 }

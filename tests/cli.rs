@@ -394,3 +394,29 @@ fn help_has_examples_and_version_works() {
     let r = run(&["--version"]);
     assert!(r.stdout.starts_with("kubectl-storage "), "{}", r.stdout);
 }
+
+#[test]
+fn help_groups_shared_flags_after_the_command_own_and_explain_has_examples() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-storage"))
+        .args(["import-ebs", "--help"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let at = |h: &str| {
+        text.find(h)
+            .unwrap_or_else(|| panic!("{h} missing: {text}"))
+    };
+    assert!(at("Options:") < at("Cluster connection:"), "{text}");
+    assert!(at("Cluster connection:") < at("AWS:"), "{text}");
+    assert!(at("Options:") < at("--claim"), "{text}");
+    assert!(
+        at("--claim") < at("Cluster connection:"),
+        "own flags first: {text}"
+    );
+    assert!(at("Output:") < at("--no-color"), "{text}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-storage"))
+        .args(["explain", "--help"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("kubectl storage explain zone-mismatch"));
+}

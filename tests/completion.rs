@@ -176,3 +176,74 @@ fn an_unreachable_cluster_neither_hangs_nor_prints_noise() {
     assert!(took < Duration::from_secs(3), "completion took {took:?}");
     drop(listener);
 }
+
+/// The committed bash script, run by a real bash, completes flags after a subcommand (the
+/// function and case names once disagreed and nothing completed); zsh and fish load theirs.
+#[test]
+fn static_scripts_work_in_real_shells() {
+    let dir = root().join("completions");
+    let bash = format!(
+        "source {}; COMP_WORDS=(kubectl-storage scan --fa); COMP_CWORD=2; _kubectl__storage kubectl-storage --fa scan; echo \"${{COMPREPLY[@]}}\"",
+        dir.join("kubectl-storage.bash").display()
+    );
+    let out = Command::new("bash")
+        .args(["-c", &bash])
+        .output()
+        .expect("bash runs");
+    let got = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        got.trim(),
+        "--fail-on",
+        "{got} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (shell, script) in [
+        (
+            "zsh",
+            format!(
+                "autoload -U compinit; compinit -u; source {}",
+                dir.join("_kubectl-storage").display()
+            ),
+        ),
+        (
+            "fish",
+            format!(
+                "source {}; complete -C 'kubectl-storage scan --fa'",
+                dir.join("kubectl-storage.fish").display()
+            ),
+        ),
+    ] {
+        let Ok(out) = Command::new(shell).args(["-c", &script]).output() else {
+            println!("{shell} not installed: skipped (scripts/test installs it with apt)");
+            continue;
+        };
+        assert!(
+            out.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if shell == "fish" {
+            assert!(
+                String::from_utf8_lossy(&out.stdout).contains("--fail-on"),
+                "fish: {out:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn krew_caveat_glob_is_outside_the_quotes() {
+    let manifest = std::fs::read_to_string(root().join("krew-manifest.yaml")).expect("manifest");
+    let line = manifest
+        .lines()
+        .find(|l| l.contains("ln -s"))
+        .expect("ln -s line");
+    assert!(
+        line.contains("\")\"/../store/storage/*/kubectl_complete-storage"),
+        "{line}"
+    );
+    assert!(
+        !line.contains("*/kubectl_complete-storage\""),
+        "the * must not be quoted: {line}"
+    );
+}

@@ -69,34 +69,66 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        help_heading = "Cluster connection",
+        long,
+        global = true,
+        value_name = "PATH"
+    )]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        help_heading = "Cluster connection",
+        long,
+        global = true,
+        value_name = "NAME"
+    )]
     pub context: Option<String>,
     /// The kubeconfig cluster to use.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        help_heading = "Cluster connection",
+        long,
+        global = true,
+        value_name = "NAME"
+    )]
     pub cluster: Option<String>,
     /// The kubeconfig user to use.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        help_heading = "Cluster connection",
+        long,
+        global = true,
+        value_name = "NAME"
+    )]
     pub user: Option<String>,
     /// Namespace of the target (default: the context's namespace, else "default").
-    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    #[arg(
+        help_heading = "Cluster connection",
+        short = 'n',
+        long,
+        global = true,
+        value_name = "NS"
+    )]
     pub namespace: Option<String>,
     /// Impersonate this user or service account (system:serviceaccount:NS:NAME).
-    #[arg(long = "as", global = true, value_name = "USER")]
+    #[arg(
+        help_heading = "Cluster connection",
+        long = "as",
+        global = true,
+        value_name = "USER"
+    )]
     pub impersonate: Option<String>,
     /// Timeout for each API request, e.g. 10s, 1m (default 30s).
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(help_heading = "Cluster connection", long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Option<Duration>,
     /// Output format.
-    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Format::Human)]
+    #[arg(help_heading = "Output", short = 'o', long, global = true, value_enum, default_value_t = Format::Human)]
     pub output: Format,
     /// Never colour the output (also: the NO_COLOR environment variable).
-    #[arg(long, global = true)]
+    #[arg(help_heading = "Output", long, global = true)]
     pub no_color: bool,
     /// Verbosity: 1 prints what was read and how, 2 adds per-request detail.
     #[arg(
+        help_heading = "Output",
         short = 'v',
         long = "verbosity",
         global = true,
@@ -105,30 +137,36 @@ pub struct GlobalArgs {
     )]
     pub verbosity: u8,
     /// Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(help_heading = "Input", long, global = true, value_name = "PATH")]
     pub snapshot: Vec<PathBuf>,
     /// AWS region for EC2 cross-checks (default: the nodes' providerID zone, then AWS_REGION, then the profile).
-    #[arg(long, global = true, value_name = "REGION")]
+    #[arg(help_heading = "AWS", long, global = true, value_name = "REGION")]
     pub region: Option<String>,
     /// AWS profile (from ~/.aws/config) for EC2 cross-checks.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(help_heading = "AWS", long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
     /// Skip the EC2 cross-checks: EBS hops show as not checked.
-    #[arg(long, global = true)]
+    #[arg(help_heading = "AWS", long, global = true)]
     pub no_aws: bool,
     /// With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state).
-    #[arg(long, global = true, requires = "snapshot", conflicts_with = "no_aws")]
+    #[arg(
+        help_heading = "AWS",
+        long,
+        global = true,
+        requires = "snapshot",
+        conflicts_with = "no_aws"
+    )]
     pub live_aws: bool,
     /// Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the
     /// volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in.
-    #[arg(long, global = true)]
+    #[arg(help_heading = "Cluster connection", long, global = true)]
     pub kubelet_stats: bool,
     /// Exit 1 when a finding at or above this severity is found.
-    #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
+    #[arg(help_heading = "Output", long, global = true, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
     /// The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi
     /// [default: 2Gi for snapshots, 64Mi for manifests].
-    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(help_heading = "Input", long, global = true, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
 }
 
@@ -178,6 +216,10 @@ pub enum Command {
     #[command(after_help = dump::AFTER_HELP)]
     Dump(dump::DumpArgs),
     /// Print a finding's What / Why / Fix text (or list every code).
+    #[command(after_help = "Examples:
+  kubectl storage explain                       list every finding code, by category
+  kubectl storage explain zone-mismatch         what it means, why it happens, how to fix it
+  kubectl storage explain -o json               the whole catalog, for tools")]
     Explain(explain::ExplainArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell).
     #[command(after_help = COMPLETION_HELP)]

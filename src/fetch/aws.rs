@@ -288,11 +288,33 @@ pub fn region_from_nodes(nodes: &[Node]) -> Option<String> {
 }
 
 /// Why a call failed, in one line, as coverage: forbidden for IAM denials, failed otherwise.
-fn classify<E, R>(err: &SdkError<E, R>, call: &str, ec2: &Ec2) -> Coverage
+fn classify<E>(
+    err: &SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
+    call: &str,
+    ec2: &Ec2,
+) -> Coverage
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
+    let c = classify_full(err, call, ec2);
+    // One short line, whatever the endpoint answered (a proxy's HTML page, a 5xx body).
+    let cut = |s: String| k8s::truncate(&s, 200);
+    match c {
+        Coverage::Failed(s) => Coverage::Failed(cut(s)),
+        Coverage::Forbidden(s) => Coverage::Forbidden(cut(s)),
+        other => other,
+    }
+}
+
+fn classify_full<E>(
+    err: &SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
+    call: &str,
+    ec2: &Ec2,
+) -> Coverage
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let status = err.raw_response().map(|r| r.status().as_u16());
     let code = err.code().unwrap_or_default();
     let msg = err
         .message()
@@ -322,6 +344,24 @@ where
             format!("{call} throttled ({code}) after {MAX_ATTEMPTS} attempts"),
         ),
         _ if !code.is_empty() => Coverage::Failed(format!("{call}: {code}: {msg}")),
+        SdkError::ResponseError(_) | SdkError::ServiceError(_)
+            if status.is_none_or(|s| s < 400) =>
+        {
+            Coverage::Failed(format!(
+                "{call}: the answer{} is not an EC2 response (a proxy or a wrong endpoint?)",
+                status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+            ))
+        }
+        SdkError::ServiceError(_) if status.is_some_and(|s| s >= 500) => {
+            Coverage::Failed(format!(
+                "{call}: EC2 answered HTTP {} without an EC2 error code, after {MAX_ATTEMPTS} attempts (an AWS outage, a proxy or a wrong endpoint?)",
+                status.unwrap_or_default()
+            ))
+        }
+        SdkError::ServiceError(_) => Coverage::Failed(format!(
+            "{call}: EC2 answered HTTP {} without an EC2 error code (a proxy or a wrong endpoint?)",
+            status.map_or_else(|| "?".to_string(), |s| s.to_string())
+        )),
         _ => Coverage::Failed(format!(
             "{call}: {}",
             crate::snapshot::load::one_line(&DisplayErrorContext(err).to_string())
