@@ -73,10 +73,12 @@ impl Cause {
     }
 }
 
-/// Messages other rules own: a missing class, or no plugin for the provisioner name.
+/// Messages other rules own: a missing class, no plugin for the provisioner name, or the
+/// selected node without the driver's node plugin (csi-driver-not-registered, on that node).
 fn owned_elsewhere(message: &str) -> bool {
     (message.contains("storageclass.storage.k8s.io") && message.contains("not found"))
         || message.contains("no volume plugin matched")
+        || message.contains(crate::rules::attachment::csi_driver_not_registered::NO_TOPOLOGY_KEY)
 }
 
 /// "role eks-node-role, action ec2:CreateVolume" from an UnauthorizedOperation message: a node
