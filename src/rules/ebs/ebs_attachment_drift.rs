@@ -232,6 +232,12 @@ mod tests {
         assert!(f.fix.contains("6 minutes"), "{}", f.fix);
         assert!(f.fix.contains("finalizers"), "{}", f.fix);
         assert!(!f.fix.contains("taint"), "{}", f.fix);
+        let multi = all
+            .iter()
+            .find(|f| f.code == "multi-attach")
+            .expect("multi-attach on the waiting pod");
+        assert!(multi.fix.contains("no longer exists"), "{}", multi.fix);
+        assert!(!multi.fix.contains("taint"), "{}", multi.fix);
     }
 
     #[test]
