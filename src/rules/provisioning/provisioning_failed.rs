@@ -189,17 +189,24 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 .unwrap_or_default(),
             None => k8s::error_gist(&last.message),
         };
-        let gist = k8s::truncate(gist, 160);
+        // The v1 SDK puts "\n\tstatus code: 400, request id: …" after the text: noise.
+        let gist = k8s::truncate(gist.lines().next().unwrap_or(gist).trim_end(), 160);
         let code = match k8s::aws_error_code(&last.message) {
             Some(c) if !gist.starts_with(c) => format!(" [{c}]"),
             _ => String::new(),
         };
         let count: u32 = failures.iter().map(|e| e.count).sum();
+        let key_note = match class_key {
+            Some(k) if ghost => {
+                format!(" — EC2 dropped the new volume: the driver's role cannot use KMS key {k}")
+            }
+            _ => String::new(),
+        };
         let mut f = Finding::new(
             &RULE,
             ObjectRef::of(*pvc),
             format!(
-                "Creating the volume for claim {ns}/{name} (class \"{sc_name}\") failed {count}×: {}{code}: {gist}",
+                "Creating the volume for claim {ns}/{name} (class \"{sc_name}\") failed {count}×: {}{code}: {gist}{key_note}",
                 cause.label()
             ),
         )
@@ -406,7 +413,18 @@ mod tests {
             "{}",
             f.message
         );
-        assert!(f.message.contains("vol-0ghost00000000001"), "{}", f.message);
+        assert!(
+            f.message
+                .contains("vol-0ghost00000000001' does not exist. — EC2 dropped"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.message
+                .contains("cannot use KMS key arn:aws:kms:us-east-1:111122223333:key/1234abcd"),
+            "{}",
+            f.message
+        );
         assert!(
             f.evidence[0].starts_with("1× ProvisioningFailed"),
             "{:?}",
