@@ -58,6 +58,20 @@ fn classify(message: &str, pv: &PersistentVolume, node: &str) -> (String, String
             "the driver's IAM role may not attach volumes [UnauthorizedOperation]".into(),
             "give the EBS CSI controller's IAM role ec2:AttachVolume and ec2:DetachVolume (the AmazonEBSCSIDriverPolicy has both); for an encrypted volume also kms:CreateGrant on its key".into(),
         )
+    } else if [
+        "RequestCanceled",
+        "request send failed",
+        "dial tcp",
+        "i/o timeout",
+        "context deadline exceeded",
+    ]
+    .iter()
+    .any(|t| has(t))
+    {
+        (
+            "the driver's controller cannot reach EC2 (network path or credentials), not a volume fault".into(),
+            format!("{vol} is not at fault: the ebs-csi-controller gets no answer from EC2. Check its path to ec2.<region>.amazonaws.com (ec2 interface VPC endpoint on private subnets, security groups, HTTPS_PROXY/NO_PROXY) and its credentials (IRSA role on service account ebs-csi-controller-sa with sts reachable, or an EKS Pod Identity association); logs: kubectl logs -n kube-system deploy/ebs-csi-controller -c ebs-plugin. The attach to {node} is retried on its own"),
+        )
     } else if code == Some("IncorrectState") {
         (
             "the volume is not in a state that allows attaching [IncorrectState]".into(),
@@ -284,6 +298,24 @@ mod tests {
             f[0].evidence
         );
         assert!(f[0].fix.contains("nodeAffinity"), "{}", f[0].fix);
+    }
+
+    #[test]
+    fn an_unreachable_ec2_is_the_controller_not_the_volume() {
+        let all = findings("attach-error", "unreachable.yaml");
+        let f = all
+            .iter()
+            .find(|f| f.code == "attach-error")
+            .expect("attach-error");
+        assert!(
+            f.message
+                .contains("cannot reach EC2 (network path or credentials), not a volume fault"),
+            "{}",
+            f.message
+        );
+        for want in ["VPC endpoint", "IRSA", "Pod Identity"] {
+            assert!(f.fix.contains(want), "{want}: {}", f.fix);
+        }
     }
 
     #[test]

@@ -89,6 +89,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             hit.running_only &= pod_started(pod);
         }
     }
+    let reported: Vec<(String, String)> = hits.keys().cloned().collect();
+    selected_node_lacks_plugin(cx, &reported, out);
     for ((node, driver), hit) in hits {
         let registered = cx.registration(&driver).registered;
         let lists = match &hit.listed {
@@ -150,9 +152,162 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// external-provisioner (v1.2+, `controller/topology.go`) with WaitForFirstConsumer, when the
+/// scheduler's selected node has no topology keys for the driver in its CSINode.
+pub(crate) const NO_TOPOLOGY_KEY: &str = "no topology key found on CSINode ";
+
+/// A taint the pod's tolerations cover (same key, or an `Exists` toleration without a key).
+fn tolerates(pod: &crate::model::Pod, taint: &k8s_openapi::api::core::v1::Taint) -> bool {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.tolerations.as_ref())
+        .into_iter()
+        .flatten()
+        .any(|t| {
+            let key_ok = match t.key.as_deref() {
+                None | Some("") => t.operator.as_deref() == Some("Exists"),
+                Some(k) => k == taint.key,
+            };
+            let value_ok = t.operator.as_deref() == Some("Exists")
+                || t.value.as_deref().unwrap_or_default()
+                    == taint.value.as_deref().unwrap_or_default();
+            let effect_ok = t
+                .effect
+                .as_deref()
+                .is_none_or(|e| e.is_empty() || e == taint.effect);
+            key_ok && value_ok && effect_ok
+        })
+}
+
+/// Provisioning time: the claim's pod was placed on a node (the PVC's `selected-node`) where the
+/// driver's node plugin never registered, so the provisioner cannot learn the node's zone.
+fn selected_node_lacks_plugin(cx: &Ctx, reported: &[(String, String)], out: &mut Vec<Finding>) {
+    let mut seen = std::collections::HashSet::new();
+    for pvc in &cx.pvcs {
+        if k8s::pvc_phase(pvc) != "Pending" {
+            continue;
+        }
+        let events: Vec<&EventRecord> = cx
+            .pvc_events(pvc)
+            .into_iter()
+            .filter(|e| e.reason == "ProvisioningFailed" && e.message.contains(NO_TOPOLOGY_KEY))
+            .collect();
+        let Some(last) = events.last() else { continue };
+        let Some(node) = last
+            .message
+            .split(NO_TOPOLOGY_KEY)
+            .nth(1)
+            .and_then(|t| t.split([' ', ',', '"']).next())
+            .map(|t| t.trim_end_matches('.').to_string())
+        else {
+            continue;
+        };
+        let driver = cx
+            .class_of(pvc)
+            .map(|sc| sc.provisioner.clone())
+            .or_else(|| {
+                k8s::annotation(*pvc, "volume.kubernetes.io/storage-provisioner")
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| k8s::EBS_CSI.to_string());
+        let key = (node.clone(), driver.clone());
+        if reported.contains(&key) || !seen.insert(key) {
+            continue;
+        }
+        let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
+        let claim = pvc.metadata.name.as_deref().unwrap_or_default();
+        let lists = match cx.csi_node(&node) {
+            Lookup::Found(cn) => match cn.spec.drivers.iter().find(|d| d.name == driver) {
+                Some(_) => format!("its CSINode lists {driver} without topology keys"),
+                None if cn.spec.drivers.is_empty() => "its CSINode lists no drivers".to_string(),
+                None => format!(
+                    "its CSINode lists only {}",
+                    cn.spec
+                        .drivers
+                        .iter()
+                        .map(|d| d.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+            Lookup::Missing => "it has no CSINode".to_string(),
+            Lookup::Unknown(_) => "the provisioner says so".to_string(),
+        };
+        let pods = cx.pods_using(ns, claim);
+        let pod_names: Vec<&str> = pods
+            .iter()
+            .filter_map(|p| p.metadata.name.as_deref())
+            .collect();
+        let taints: Vec<&k8s_openapi::api::core::v1::Taint> = match cx.node(&node) {
+            Lookup::Found(n) => n
+                .spec
+                .as_ref()
+                .and_then(|s| s.taints.as_ref())
+                .map(|t| {
+                    t.iter()
+                        .filter(|t| t.effect != "PreferNoSchedule")
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let describe = |t: &k8s_openapi::api::core::v1::Taint| match t.value.as_deref() {
+            Some(v) if !v.is_empty() => format!("{}={v}:{}", t.key, t.effect),
+            _ => format!("{}:{}", t.key, t.effect),
+        };
+        let mut message = format!(
+            "Node {node}, selected for claim {ns}/{claim}, does not register CSI driver {driver} ({lists}): the provisioner cannot learn its zone, so the volume is never created"
+        );
+        if !taints.is_empty() {
+            let tolerated: Vec<String> = taints
+                .iter()
+                .filter(|t| pods.iter().any(|p| tolerates(p, t)))
+                .map(|t| describe(t))
+                .collect();
+            let all: Vec<String> = taints.iter().map(|t| describe(t)).collect();
+            message.push_str(&format!("; node {node} has taints {}", all.join(", ")));
+            if !tolerated.is_empty() {
+                message.push_str(&format!(
+                    " — pod {} tolerates {}, the driver's node DaemonSet must too",
+                    pod_names.join(", "),
+                    tolerated.join(", ")
+                ));
+            }
+        }
+        let count: u32 = events.iter().map(|e| e.count).sum();
+        let how = if k8s::is_ebs_provisioner(&driver) {
+            format!("kubectl get pods -n kube-system -l app=ebs-csi-node -o wide --field-selector spec.nodeName={node}")
+        } else {
+            format!("kubectl get pods -A -o wide --field-selector spec.nodeName={node}")
+        };
+        let tolerate = if taints.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "add tolerations for {} to the driver's node DaemonSet, ",
+                taints
+                    .iter()
+                    .map(|t| describe(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let mut f = Finding::new(&RULE, ObjectRef::new("Node", None, &node), message)
+            .evidence(format!("{count}× {}", cx.event_evidence(last)));
+        if let Some(sel) = k8s::annotation(*pvc, "volume.kubernetes.io/selected-node") {
+            f = f.evidence(format!(
+                "PVC {ns}/{claim} annotation volume.kubernetes.io/selected-node={sel}"
+            ));
+        }
+        out.push(f.fix(format!(
+            "get the {driver} node plugin running on {node}: {how}; {tolerate}or let the pod avoid {node}; once it registers, the provisioner's next retry creates the volume"
+        )));
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_fires, assert_healthy};
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
     use crate::rules::Severity;
 
     #[test]
@@ -173,6 +328,36 @@ mod tests {
             "{:?}",
             f[0].evidence
         );
+    }
+
+    #[test]
+    fn fires_for_the_selected_node_at_provisioning_time() {
+        let all = findings("csi-driver-not-registered", "selected-node.yaml");
+        let f = all
+            .iter()
+            .find(|f| f.code == "csi-driver-not-registered")
+            .expect("csi-driver-not-registered");
+        assert_eq!(f.object.name, "ip-10-0-3-21.ec2.internal");
+        let m = &f.message;
+        assert!(m.contains("selected for claim prod/data-db-0"), "{m}");
+        assert!(m.contains("its CSINode lists no drivers"), "{m}");
+        assert!(m.contains("taints dedicated=db:NoSchedule"), "{m}");
+        assert!(
+            m.contains("pod db-0 tolerates dedicated=db:NoSchedule"),
+            "{m}"
+        );
+        assert!(
+            f.fix
+                .contains("add tolerations for dedicated=db:NoSchedule"),
+            "{}",
+            f.fix
+        );
+        assert!(f.evidence[0].starts_with("6× "), "{:?}", f.evidence);
+        assert!(
+            all.iter().all(|f| f.code != "provisioning-failed"),
+            "provisioning-failed must leave it to csi-driver-not-registered: {all:#?}"
+        );
+        assert_eq!(all[0].code, "csi-driver-not-registered", "{all:#?}");
     }
 
     #[test]

@@ -185,7 +185,19 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 .iter()
                 .map(|u| u.split(' ').next().unwrap_or_default())
                 .collect();
-            let fix = if dead_node {
+            let gone = elsewhere.first().filter(|va| {
+                matches!(
+                    cx.node(&va.spec.node_name),
+                    crate::snapshot::Lookup::Missing
+                )
+            });
+            let fix = if let Some(va) = gone {
+                // Nothing to taint: the node and its instance are gone, only the record stays.
+                let (old, name) = (va.spec.node_name.as_str(), va_name(va));
+                format!(
+                    "node {old} no longer exists: the attach-detach controller force-detaches after 6 minutes (maxWaitForUnmountDuration) once no pod is bound to it; delete any pod still bound there (kubectl get pods -A -o wide --field-selector spec.nodeName={old}); if VolumeAttachment {name} still stays and EC2 shows the volume available, remove it: kubectl patch volumeattachment {name} --type=merge -p '{{\"metadata\":{{\"finalizers\":null}}}}' && kubectl delete volumeattachment {name}; then it attaches to {node}"
+                )
+            } else if dead_node {
                 let old = elsewhere
                     .first()
                     .map(|va| va.spec.node_name.as_str())

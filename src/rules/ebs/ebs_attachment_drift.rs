@@ -36,6 +36,13 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 continue;
             }
             let node = va.spec.node_name.as_str();
+            // The node was replaced (scaled in, recycled) while the volume was attached.
+            if matches!(cx.node(node), crate::snapshot::Lookup::Missing) {
+                if ec2_instances.is_empty() {
+                    out.push(vanished_node(cx, va, v, id, pv_name));
+                }
+                continue;
+            }
             let Some(inst) = instance_of_node(cx, node) else {
                 continue;
             };
@@ -121,6 +128,41 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// A VolumeAttachment still names a Node that no longer exists, and EC2 has the volume free:
+/// the instance went away with the node. Nothing can detach from it any more, so the record
+/// only has to go: the attach-detach controller force-detaches after its 6-minute
+/// maxWaitForUnmountDuration once no pod on the gone node uses the volume.
+fn vanished_node(
+    cx: &Ctx,
+    va: &crate::model::VolumeAttachment,
+    v: &crate::snapshot::ec2::Volume,
+    id: &str,
+    pv_name: &str,
+) -> Finding {
+    let va_name = va.metadata.name.as_deref().unwrap_or_default();
+    let node = va.spec.node_name.as_str();
+    let age = va
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .map(|t| format!(" (created {} ago)", cx.age(Some(t.0))))
+        .unwrap_or_default();
+    Finding::new(
+        &RULE,
+        volume_ref(id),
+        format!(
+            "VolumeAttachment {va_name}{age} says EBS volume {id} (PV {pv_name}) is attached to node {node}, but node {node} no longer exists and EC2 shows the volume {}: the node was replaced while the volume was attached",
+            v.state
+        ),
+    )
+    .evidence(format!("VolumeAttachment {va_name} status.attached: true, nodeName {node}"))
+    .evidence(format!("no Node \"{node}\""))
+    .evidence(format!("DescribeVolumes {id}: State={}, attachments: {}", v.state, describe(v)))
+    .fix(format!(
+        "the attach-detach controller force-detaches a volume from a gone node after 6 minutes (maxWaitForUnmountDuration) once no pod there uses it: delete any pod still bound to {node} (kubectl get pods -A -o wide --field-selector spec.nodeName={node}); if VolumeAttachment {va_name} still stays, remove it by hand: kubectl patch volumeattachment {va_name} --type=merge -p '{{\"metadata\":{{\"finalizers\":null}}}}' && kubectl delete volumeattachment {va_name}"
+    ))
+}
+
 fn describe(v: &crate::snapshot::ec2::Volume) -> String {
     let parts: Vec<String> = v
         .attachments
@@ -172,6 +214,30 @@ mod tests {
         let m = &f[0].message;
         assert!(m.contains("EC2 shows it available"), "{m}");
         assert!(m.contains("node node-a (i-000000000000000a1)"), "{m}");
+    }
+
+    #[test]
+    fn fires_with_a_vanished_node_fix_when_the_node_was_replaced() {
+        let all = findings("ebs-attachment-drift", "vanished-node.yaml");
+        let f = all
+            .iter()
+            .find(|f| f.code == "ebs-attachment-drift")
+            .expect("ebs-attachment-drift");
+        let m = &f.message;
+        assert!(
+            m.contains("node ip-10-0-1-17.ec2.internal no longer exists"),
+            "{m}"
+        );
+        assert!(m.contains("EC2 shows the volume available"), "{m}");
+        assert!(f.fix.contains("6 minutes"), "{}", f.fix);
+        assert!(f.fix.contains("finalizers"), "{}", f.fix);
+        assert!(!f.fix.contains("taint"), "{}", f.fix);
+        let multi = all
+            .iter()
+            .find(|f| f.code == "multi-attach")
+            .expect("multi-attach on the waiting pod");
+        assert!(multi.fix.contains("no longer exists"), "{}", multi.fix);
+        assert!(!multi.fix.contains("taint"), "{}", multi.fix);
     }
 
     #[test]

@@ -64,6 +64,10 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 })
                 .collect();
             let Some(latest) = mine.last() else { continue };
+            // The types agree: mount-failed reports the kernel that cannot mount it.
+            if v.kernel_cannot_mount(&latest.message) {
+                continue;
+            }
             let c = clue(latest);
             let pv_name = v.pv_name().unwrap_or("(unknown PV)");
             // What the PV asks for: its fsType, else the EBS driver's default, else the `-t` used.

@@ -35,6 +35,9 @@ pub(crate) enum MountProblem {
     DriverNotRegistered,
     /// The device holds another (or a damaged) filesystem (`fs-type-mismatch`).
     WrongFsType,
+    /// `wrong fs type` although `-t` is the PV's own fsType: the filesystem carries features
+    /// the node's kernel cannot mount (set by `ClaimVolume::kernel_cannot_mount`).
+    KernelFeatures,
     /// fsck found errors it could not correct.
     Fsck,
     /// mkfs failed, or an unformatted volume was asked for read-only.
@@ -55,6 +58,7 @@ impl MountProblem {
         match self {
             MountProblem::DriverNotRegistered => "CSI driver not registered on the node",
             MountProblem::WrongFsType => "wrong filesystem type",
+            MountProblem::KernelFeatures => "filesystem features this kernel cannot mount",
             MountProblem::Fsck => "filesystem check (fsck) failed",
             MountProblem::Format => "formatting the volume failed",
             MountProblem::DeviceNotFound => "device not found on the node",
@@ -110,6 +114,22 @@ impl ClaimVolume<'_> {
     /// The PV's name, if the claim is bound to one we know.
     pub fn pv_name(&self) -> Option<&str> {
         self.pv.and_then(|pv| pv.metadata.name.as_deref())
+    }
+
+    /// A `wrong fs type` mount error with no real type disagreement: a provisioned PV (the
+    /// driver formatted the new volume itself, with the PV's fsType), mounted with `-t` equal
+    /// to that fsType, and no legacy `it already contains` naming another type. The filesystem
+    /// is the right kind but uses features the node's kernel lacks (xfs made by xfsprogs ≥ 5.x
+    /// on a kernel ≤ 5.4; ext4 likewise). A hand-made PV, or one without fsType, stays a type
+    /// question: the device may hold anything.
+    pub fn kernel_cannot_mount(&self, message: &str) -> bool {
+        let Some(pv) = self.pv else { return false };
+        let pv_type = k8s::pv_fs_type(pv).filter(|t| !t.is_empty());
+        let provisioned = k8s::annotation(pv, "pv.kubernetes.io/provisioned-by").is_some();
+        provisioned
+            && already_contains(message).is_none()
+            && pv_type.is_some()
+            && mount_args_type(message) == pv_type
     }
 }
 

@@ -28,13 +28,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         let events: Vec<(&EventRecord, MountProblem)> = mount_events(cx, pod)
             .into_iter()
             .map(|e| (e, classify(&e.message)))
-            // Reported by their own rules: csi-driver-not-registered, fs-type-mismatch.
-            .filter(|(_, p)| {
-                !matches!(
-                    p,
-                    MountProblem::DriverNotRegistered | MountProblem::WrongFsType
-                )
-            })
+            // Reported by its own rule: csi-driver-not-registered.
+            .filter(|(_, p)| *p != MountProblem::DriverNotRegistered)
             .collect();
         for v in &vols {
             let mine: Vec<(&EventRecord, MountProblem)> = events
@@ -44,6 +39,14 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                     event_targets(&vols, &e.message)
                         .iter()
                         .any(|t| t.claim == v.claim)
+                })
+                // A wrong type is fs-type-mismatch's; the right type the kernel refuses is ours.
+                .filter_map(|(e, p)| match p {
+                    MountProblem::WrongFsType if v.kernel_cannot_mount(&e.message) => {
+                        Some((e, MountProblem::KernelFeatures))
+                    }
+                    MountProblem::WrongFsType => None,
+                    p => Some((e, p)),
                 })
                 .collect();
             let Some(&(latest, problem)) = mine.last() else {
@@ -132,6 +135,17 @@ fn finding(
         MountProblem::Format => format!(
             "formatting {id} failed: check the class's format parameters (blockSize, inodeSize, ext4BigAlloc…) and the mkfs output in the message; an unformatted volume cannot be mounted read-only the first time"
         ),
+        MountProblem::KernelFeatures => {
+            let fs = v.pv.and_then(k8s::pv_fs_type).unwrap_or("the filesystem");
+            let legacy = if fs == "xfs" {
+                " For xfs, start the EBS CSI node plugin with --legacy-xfs=true (driver v1.35.0+; Helm value node.legacyXFS: true) so volumes are formatted with features kernels ≤ 5.4 can mount; volumes already formatted keep their features."
+            } else {
+                ""
+            };
+            format!(
+                "{id} is {fs} as the PV says, but made with features node {node}'s kernel cannot mount: on the node run dmesg | grep -i -E 'xfs|ext4' (XFS says 'Superblock has unknown incompatible features', ext4 'unsupported optional features'); move the pod to nodes with a newer kernel (≥ 5.10, e.g. an AL2023 AMI) or upgrade {node}'s AMI.{legacy}"
+            )
+        }
         MountProblem::Permission => format!(
             "check pod {pod_name}'s securityContext (fsGroup, fsGroupChangePolicy, SELinux options) and the EBS CSI node plugin's log: {plugin}"
         ),
@@ -158,7 +172,31 @@ fn attach_failed(cx: &Ctx, pod: &Pod, v: &ClaimVolume) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_fires, assert_healthy};
+    use crate::rules::testing::{assert_fires, assert_healthy, findings};
+
+    #[test]
+    fn fires_on_an_xfs_the_kernel_cannot_mount_not_as_a_type_mismatch() {
+        let all = findings("mount-failed", "kernel-xfs.yaml");
+        assert!(all.iter().all(|f| f.code != "fs-type-mismatch"), "{all:#?}");
+        let f = all
+            .iter()
+            .find(|f| f.code == "mount-failed")
+            .expect("mount-failed");
+        assert!(
+            f.message
+                .contains("on node node-a: filesystem features this kernel cannot mount"),
+            "{}",
+            f.message
+        );
+        assert!(f.fix.contains("dmesg"), "{}", f.fix);
+        assert!(f.fix.contains("--legacy-xfs=true"), "{}", f.fix);
+        assert!(
+            f.fix
+                .contains("vol-0a1b2c3d4e5f60001 is xfs as the PV says"),
+            "{}",
+            f.fix
+        );
+    }
 
     #[test]
     fn fires_on_a_missing_device_and_on_an_old_timeout() {

@@ -144,6 +144,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             .iter()
             .any(|n| fits(n) && k8s::pod_admits_node(pod, n))
         {
+            zone_full(cx, pod, &pvs, &nodes, out);
             continue;
         }
         let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
@@ -323,6 +324,101 @@ fn ebs_zone_disagrees(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// Resources the scheduler names when a node lacks room (noderesources Fit plugin, every
+/// release since 1.19): `Insufficient <resource>` and `Too many pods`.
+fn capacity_reasons(message: &str) -> Vec<String> {
+    let head = message.split(" preemption:").next().unwrap_or(message);
+    let Some((_, pairs)) = head.split_once("nodes are available: ") else {
+        return Vec::new();
+    };
+    pairs
+        .trim_end_matches('.')
+        .split(", ")
+        .filter(|p| p.contains("Insufficient ") || p.contains("Too many pods"))
+        .map(|p| p.trim_end_matches('.').to_string())
+        .collect()
+}
+
+/// Case 6: the volume's zone has nodes the pod may use, but the scheduler found none of them
+/// with room (`0/3 nodes are available: 1 Insufficient pods, 2 node(s) had volume node affinity
+/// conflict`): the conflict counts the other zones, the capacity reason the volume's own.
+fn zone_full(
+    cx: &Ctx,
+    pod: &crate::model::Pod,
+    pvs: &[&PersistentVolume],
+    nodes: &[&Node],
+    out: &mut Vec<Finding>,
+) {
+    let Some(event) = cx.pod_events(pod).into_iter().rev().find(|e| {
+        e.reason == "FailedScheduling"
+            && CONFLICT_TEXTS.iter().any(|t| e.message.contains(t))
+            && !capacity_reasons(&e.message).is_empty()
+    }) else {
+        return;
+    };
+    let reasons = capacity_reasons(&event.message);
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let in_zone: Vec<&str> = nodes
+        .iter()
+        .filter(|n| pvs.iter().all(|pv| admits(pv, n)) && k8s::pod_admits_node(pod, n))
+        .filter_map(|n| n.metadata.name.as_deref())
+        .collect();
+    let zones: Vec<String> = pvs.iter().flat_map(|pv| k8s::pv_zones(pv)).collect();
+    let zone_text = if zones.is_empty() {
+        "the volume's topology".to_string()
+    } else {
+        zones.join(", ")
+    };
+    let pv_names: Vec<&str> = pvs
+        .iter()
+        .filter_map(|pv| pv.metadata.name.as_deref())
+        .collect();
+    let mut message = format!(
+        "Pod {pod_name} must run in {zone_text} next to PV {}, and that zone has nodes ({}), but none has room: {}",
+        pv_names.join(", "),
+        in_zone.join(", "),
+        reasons.join(", ")
+    );
+    let immediate: Vec<String> = k8s::pod_claims(pod)
+        .iter()
+        .filter_map(|(_, c)| cx.pvc(ns, c).found())
+        .filter_map(|pvc| cx.class_of(pvc))
+        .filter(|sc| k8s::binding_mode(sc) == "Immediate")
+        .filter_map(|sc| sc.metadata.name.clone())
+        .collect();
+    if let Some(class) = immediate.first() {
+        message.push_str(&format!(
+            ". Class \"{class}\" is volumeBindingMode Immediate: it created the volume in {zone_text} before the pod was placed, so the pod cannot use free room elsewhere"
+        ));
+    }
+    let mut f = Finding::new(&RULE, ObjectRef::of(pod), message)
+        .evidence(cx.event_evidence(event))
+        .fix(format!(
+            "free or add {} in {zone_text} (scale the node group there, or lower the pod's requests){}",
+            reasons
+                .iter()
+                .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' '))
+                .collect::<Vec<_>>()
+                .join(", ")
+                .replace("Insufficient ", "")
+                .replace("Too many pods", "pod slots"),
+            if immediate.is_empty() {
+                String::new()
+            } else {
+                "; for new claims use a class with volumeBindingMode: WaitForFirstConsumer so the volume follows the pod".to_string()
+            }
+        ));
+    for pv in pvs {
+        f = f.evidence(format!(
+            "PV {} nodeAffinity: {}",
+            pv.metadata.name.as_deref().unwrap_or_default(),
+            describe_affinity(pv)
+        ));
+    }
+    out.push(f);
+}
+
 fn admits(pv: &PersistentVolume, node: &Node) -> bool {
     if !k8s::pv_affinity_terms(pv).is_empty() {
         return k8s::pv_admits_node(pv, node);
@@ -392,6 +488,47 @@ mod tests {
             "{:?}",
             pod.evidence
         );
+    }
+
+    #[test]
+    fn fires_when_the_volume_zone_is_full() {
+        let all = findings("zone-mismatch", "capacity.yaml");
+        let f = all
+            .iter()
+            .find(|f| f.code == "zone-mismatch" && f.object.name == "db-0")
+            .expect("zone-mismatch on the pod");
+        assert!(
+            f.message.contains("must run in us-east-1a")
+                && f.message.contains("(node-a1)")
+                && f.message.contains("1 Insufficient cpu"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.message.contains("\"gp2\" is volumeBindingMode Immediate"),
+            "{}",
+            f.message
+        );
+        assert!(f.fix.contains("free or add cpu in us-east-1a"), "{}", f.fix);
+        assert_eq!(all[0].code, "zone-mismatch", "{all:#?}");
+    }
+
+    #[test]
+    fn capacity_reasons_in_every_wording() {
+        use super::capacity_reasons;
+        // 1.33+: volumebinding says "didn't match PersistentVolume's node affinity".
+        assert_eq!(
+            capacity_reasons("0/3 nodes are available: 1 Too many pods, 2 node(s) didn't match PersistentVolume's node affinity. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."),
+            vec!["1 Too many pods"]
+        );
+        assert_eq!(
+            capacity_reasons("0/3 nodes are available: 1 Insufficient memory, 1 Insufficient pods, 2 node(s) had volume node affinity conflict."),
+            vec!["1 Insufficient memory", "1 Insufficient pods"]
+        );
+        assert!(capacity_reasons(
+            "0/2 nodes are available: 2 node(s) had volume node affinity conflict."
+        )
+        .is_empty());
     }
 
     #[test]
