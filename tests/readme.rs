@@ -46,3 +46,30 @@ fn readme_first_command_diagnoses_the_bundled_example() {
         "README shows stale output; first line now: {first}"
     );
 }
+
+#[test]
+fn readme_import_ebs_example_runs_on_files_the_repo_ships() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("$ kubectl storage import-ebs "))
+        .expect("README shows an import-ebs example");
+    let args: Vec<&str> = line
+        .trim_start_matches("$ kubectl storage ")
+        .split_whitespace()
+        .collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-storage"))
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{line}: {err}");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("planned") && readme.contains(first),
+        "README shows stale import-ebs output; first line now: {first}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("persistentVolumeReclaimPolicy: Retain"));
+}
