@@ -37,16 +37,7 @@ fn cases() -> Vec<Case> {
         files.sort();
         for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
-            let header = |key: &str| {
-                text.lines()
-                    .take_while(|l| l.starts_with('#'))
-                    .find_map(|l| {
-                        l.trim_start_matches('#')
-                            .trim()
-                            .strip_prefix(key)
-                            .map(|v| v.trim().to_string())
-                    })
-            };
+            let header = |key: &str| crate::rules::testing::header(&text, key);
             let Ok((snap, _)) = load::load_str(&path, &text) else {
                 continue; // fixtures of other loaders (EC2 views merged by their tests)
             };

@@ -23,20 +23,23 @@ fn path(code: &str, file: &str) -> PathBuf {
         .join(file)
 }
 
+/// A fixture's header value (`# target: pod/db-0` → `header(text, "target:")`).
+pub fn header(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| {
+            l.trim_start_matches('#')
+                .trim()
+                .strip_prefix(key)
+                .map(|v| v.trim().to_string())
+        })
+}
+
 /// Every finding for a fixture (all rules), root cause first.
 pub fn findings(code: &str, file: &str) -> Vec<Finding> {
     let p = path(code, file);
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    let header = |key: &str| {
-        text.lines()
-            .take_while(|l| l.starts_with('#'))
-            .find_map(|l| {
-                l.trim_start_matches('#')
-                    .trim()
-                    .strip_prefix(key)
-                    .map(|v| v.trim().to_string())
-            })
-    };
+    let header = |key: &str| crate::rules::testing::header(&text, key);
     let (snap, _) = load::load_str(&p, &text).unwrap_or_else(|e| panic!("{e}"));
     let mut cx = Ctx::new(&snap, reference_time(&snap));
     match header("target:") {

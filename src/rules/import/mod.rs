@@ -43,16 +43,7 @@ pub(crate) mod testing {
             .join(code)
             .join(file);
         let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        let header = |key: &str| {
-            text.lines()
-                .take_while(|l| l.starts_with('#'))
-                .find_map(|l| {
-                    l.trim_start_matches('#')
-                        .trim()
-                        .strip_prefix(key)
-                        .map(|v| v.trim().to_string())
-                })
-        };
+        let header = |key: &str| crate::rules::testing::header(&text, key);
         let ids: Vec<String> = header("import:")
             .unwrap_or_default()
             .split_whitespace()
