@@ -228,13 +228,20 @@ pub fn write(dir: &Path, n: usize) {
                 status["accessModes"] = json!(["ReadWriteOnce"]);
                 status["capacity"] = json!({"storage": "20Gi"});
             }
-            pvcs.push(&json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            let mut claim_obj = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
                 "metadata": {"name": claim, "namespace": ns, "uid": uid(6, i), "creationTimestamp": T0,
                     "labels": {"app": "db", "shard": format!("s{}", i % 8)},
                     "annotations": {"pv.kubernetes.io/bind-completed": "yes", "volume.kubernetes.io/storage-provisioner": "ebs.csi.aws.com",
                         "volume.kubernetes.io/selected-node": node},
                     "finalizers": ["kubernetes.io/pvc-protection"]},
-                "spec": spec, "status": status}));
+                "spec": spec, "status": status});
+            if case == 6 {
+                // No pod was ever scheduled for it: the scheduler never selected a node.
+                claim_obj["metadata"]["annotations"]
+                    .as_object_mut()
+                    .map(|a| a.remove("volume.kubernetes.io/selected-node"));
+            }
+            pvcs.push(&claim_obj);
         }
         if case == 1 {
             event(&mut events, &ns, "PersistentVolumeClaim", &claim, "ProvisioningFailed", "Warning",

@@ -255,12 +255,24 @@ fn fold_confirmed_symptoms(cx: &Ctx, findings: &mut Vec<Finding>) {
     {
         return;
     }
-    // Which chain each object is in (the first one, as a pod's chain comes first), hashed.
+    // Which chain each object of a root or symptom finding is in (the first one, as a pod's
+    // chain comes first), hashed; only those objects are kept, so a scan stays light.
+    let wanted: std::collections::HashSet<ObjectRef> = findings
+        .iter()
+        .filter(|f| {
+            CONFIRMED_BY_EC2
+                .iter()
+                .any(|(r, s)| f.code == *r || f.code == *s)
+        })
+        .map(|f| f.object.clone())
+        .collect();
     let mut chain_of: HashMap<ObjectRef, usize> = HashMap::new();
     let mut n = 0;
     crate::health::for_each_chain(cx, |c| {
         for o in c.members.into_iter().map(|m| m.object).chain(c.others) {
-            chain_of.entry(o).or_insert(n);
+            if wanted.contains(&o) {
+                chain_of.entry(o).or_insert(n);
+            }
         }
         n += 1;
     });
