@@ -57,6 +57,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             break
         }
         'kubectl-storage;why' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Diagnose every pod matching this label selector (k=v, k!=v, k in (a,b), …) instead of one TARGET')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Diagnose every pod matching this label selector (k=v, k!=v, k in (a,b), …) instead of one TARGET')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
@@ -74,6 +76,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (from ~/.aws/config) for EC2 cross-checks')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding at or above this severity is found')
             [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'With -l (or alone: every pod), look in every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'With -l (or alone: every pod), look in every namespace')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('--no-aws', '--no-aws', [CompletionResultType]::ParameterName, 'Skip the EC2 cross-checks: EBS hops show as not checked')
             [CompletionResult]::new('--live-aws', '--live-aws', [CompletionResultType]::ParameterName, 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)')

@@ -537,9 +537,12 @@ fn driver_hop(cx: &Ctx, driver: &str) -> Hop {
         registered,
         nodes,
         known: csinodes_known,
+        chain_only,
     } = cx.registration(driver);
     let on_nodes = if csinodes_known {
         format!("{registered} of {nodes} nodes register it")
+    } else if chain_only && nodes > 0 {
+        format!("{registered} of {nodes} node(s) of this chain register it")
     } else {
         "node registration not checked".to_string()
     };
@@ -551,7 +554,7 @@ fn driver_hop(cx: &Ctx, driver: &str) -> Hop {
         ))
     };
     match cx.csi_driver(driver) {
-        Lookup::Found(_) if registered > 0 || !csinodes_known => {
+        Lookup::Found(_) if registered > 0 || (!csinodes_known && !chain_only) => {
             hop(HopState::Ok, format!("installed · {on_nodes}"))
         }
         Lookup::Found(_) => hop(HopState::Error, format!("CSIDriver exists but {on_nodes}")),

@@ -246,71 +246,14 @@ fn snapshot_names(path: &str, resource: &str) -> Vec<String> {
 }
 
 fn cluster_names(resource: &str, before: &[String]) -> Vec<String> {
-    use crate::model::{PersistentVolume, Pod};
-    use k8s_openapi::api::apps::v1::StatefulSet;
-    use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim};
-    use kube::api::{Api, ListParams};
     let opts = crate::fetch::kube::ConnectOptions {
         kubeconfig: flag_value(before, "kubeconfig", None).map(Into::into),
         context: flag_value(before, "context", None),
         request_timeout: Some(LIVE_TIMEOUT),
         ..Default::default()
     };
-    let ns_flag = flag_value(before, "namespace", Some("-n"));
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    else {
-        return Vec::new();
-    };
-    let resource = resource.to_string();
-    let fetch = async move {
-        let conn = crate::fetch::kube::connect(&opts).await.ok()?;
-        let ns = ns_flag.unwrap_or(conn.default_namespace.clone());
-        let lp = ListParams::default().limit(500);
-        fn names<T: kube::Resource + Clone>(l: kube::core::ObjectList<T>) -> Vec<String> {
-            l.items
-                .iter()
-                .filter_map(|o| o.meta().name.clone())
-                .collect()
-        }
-        let c = conn.client;
-        Some(match resource.as_str() {
-            "pods" => names(
-                Api::<Pod>::namespaced(c, &ns)
-                    .list_metadata(&lp)
-                    .await
-                    .ok()?,
-            ),
-            "persistentvolumeclaims" => names(
-                Api::<PersistentVolumeClaim>::namespaced(c, &ns)
-                    .list_metadata(&lp)
-                    .await
-                    .ok()?,
-            ),
-            "persistentvolumes" => names(
-                Api::<PersistentVolume>::all(c)
-                    .list_metadata(&lp)
-                    .await
-                    .ok()?,
-            ),
-            "statefulsets" => names(
-                Api::<StatefulSet>::namespaced(c, &ns)
-                    .list_metadata(&lp)
-                    .await
-                    .ok()?,
-            ),
-            "namespaces" => names(Api::<Namespace>::all(c).list_metadata(&lp).await.ok()?),
-            _ => Vec::new(),
-        })
-    };
-    rt.block_on(async {
-        tokio::time::timeout(LIVE_TIMEOUT, fetch)
-            .await
-            .ok()
-            .flatten()
-    })
-    .unwrap_or_default()
+    let ns = flag_value(before, "namespace", Some("-n"));
+    crate::acquire::names(&opts, resource, ns.as_deref(), LIVE_TIMEOUT)
 }
 
 fn contexts(current: &str) -> Vec<(String, String)> {

@@ -37,6 +37,9 @@ pub struct Registration {
     pub nodes: usize,
     /// Whether CSINodes were read completely (else `registered` is a lower bound).
     pub known: bool,
+    /// Whether only the chain's nodes' CSINodes were read (a targeted read): `registered` and
+    /// `nodes` then count those.
+    pub chain_only: bool,
 }
 
 /// The snapshot, the objects under diagnosis and fast lookups. Built once per diagnosis.
@@ -255,7 +258,7 @@ impl<'a> Ctx<'a> {
     pub fn pvc(&self, namespace: &str, name: &str) -> Lookup<'a, PersistentVolumeClaim> {
         match self.pvc_idx.get(&(namespace, name)) {
             Some(&i) => Lookup::Found(&self.snap.pvcs[i]),
-            None => self.absent(Kind::PersistentVolumeClaim, Some(namespace)),
+            None => self.absent(Kind::PersistentVolumeClaim, Some(namespace), name),
         }
     }
 
@@ -263,7 +266,7 @@ impl<'a> Ctx<'a> {
     pub fn pv(&self, name: &str) -> Lookup<'a, PersistentVolume> {
         match self.pv_idx.get(name) {
             Some(&i) => Lookup::Found(&self.snap.pvs[i]),
-            None => self.absent(Kind::PersistentVolume, None),
+            None => self.absent(Kind::PersistentVolume, None, name),
         }
     }
 
@@ -271,7 +274,7 @@ impl<'a> Ctx<'a> {
     pub fn node(&self, name: &str) -> Lookup<'a, Node> {
         match self.node_idx.get(name) {
             Some(&i) => Lookup::Found(&self.snap.nodes[i]),
-            None => self.absent(Kind::Node, None),
+            None => self.absent(Kind::Node, None, name),
         }
     }
 
@@ -307,12 +310,18 @@ impl<'a> Ctx<'a> {
     pub fn csi_node(&self, node: &str) -> Lookup<'a, CSINode> {
         match self.csi_node_idx.get(node) {
             Some(&i) => Lookup::Found(&self.snap.csi_nodes[i]),
-            None => self.absent(Kind::CSINode, None),
+            None => self.absent(Kind::CSINode, None, node),
         }
     }
 
     /// How many nodes register `driver` in their CSINode.
     pub fn registration(&self, driver: &str) -> Registration {
+        let chain_only = matches!(
+            self.snap.coverage.get(&Kind::CSINode),
+            Some(crate::snapshot::Coverage::Read(
+                crate::snapshot::Scope::Named(_)
+            ))
+        );
         Registration {
             registered: self
                 .snap
@@ -321,7 +330,8 @@ impl<'a> Ctx<'a> {
                 .filter(|n| n.spec.drivers.iter().any(|d| d.name == driver))
                 .count(),
             nodes: self.snap.nodes.len().max(self.snap.csi_nodes.len()),
-            known: self.unknown(Kind::CSINode, None).is_none(),
+            known: !chain_only && self.unknown(Kind::CSINode, None).is_none(),
+            chain_only,
         }
     }
 
@@ -333,14 +343,47 @@ impl<'a> Ctx<'a> {
         if self.snap.ec2.not_found.contains(id) {
             return Lookup::Missing;
         }
-        self.absent(Kind::EbsVolume, None)
+        self.absent(Kind::EbsVolume, None, id)
     }
 
-    fn absent<T>(&self, kind: Kind, namespace: Option<&str>) -> Lookup<'a, T> {
-        match self.unknown(kind, namespace) {
+    fn absent<T>(&self, kind: Kind, namespace: Option<&str>, name: &str) -> Lookup<'a, T> {
+        let key = crate::snapshot::object_key(namespace, name);
+        match self.unknown_object(kind, namespace, &key) {
             None => Lookup::Missing,
             Some(r) => Lookup::Unknown(r),
         }
+    }
+
+    /// Like [`Ctx::unknown`], for what is known of one object (`key`: see
+    /// [`crate::snapshot::object_key`]): a targeted read that asked for it knows it.
+    pub fn unknown_object(&self, kind: Kind, namespace: Option<&str>, key: &str) -> Option<String> {
+        let reason = self.snap.unknown_object(kind, namespace, key)?;
+        self.gaps
+            .borrow_mut()
+            .entry(kind)
+            .or_insert_with(|| reason.clone());
+        Some(reason)
+    }
+
+    /// Why no events could be read at all, as a gap; `None` when some were (every namespace,
+    /// some namespaces, or the chain's objects').
+    pub fn events_unreadable(&self) -> Option<String> {
+        match self.snap.coverage.get(&Kind::Event) {
+            Some(crate::snapshot::Coverage::Read(_)) => None,
+            _ => self.unknown(Kind::Event, None),
+        }
+    }
+
+    /// Why the events about one object may be incomplete (never read, or not read for it), as
+    /// a gap; `None` when they were read (and an absent event is absent or expired).
+    pub fn events_unknown(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<String> {
+        let key = crate::snapshot::events_key(kind, namespace, name);
+        self.unknown_object(Kind::Event, namespace, &key)
     }
 
     /// Events about one object, newest last.
@@ -351,7 +394,7 @@ impl<'a> Ctx<'a> {
         name: &str,
     ) -> Vec<&'a EventRecord> {
         // Events that were never read are a gap; events read and absent (expired) are not.
-        self.unknown(Kind::Event, namespace);
+        self.events_unknown(kind, namespace, name);
         let key = (kind, namespace.unwrap_or_default(), name);
         let mut out: Vec<&EventRecord> = self
             .events_idx

@@ -10,7 +10,7 @@ use crate::ctx::Ctx;
 use crate::k8s;
 use crate::model::{PersistentVolume, Pod, VolumeAttachment};
 use crate::rules::ObjectRef;
-use crate::snapshot::{Kind, Lookup};
+use crate::snapshot::Lookup;
 
 /// How long a scheduled Pod may stay Pending (pulling images, attaching, mounting) before it is
 /// stuck.
@@ -86,12 +86,16 @@ fn ts(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> Optio
     t.map(|t| t.0)
 }
 
+/// The object whose events would show a failure within the grace (kind, namespace, name), or
+/// `None` when they land elsewhere (a VolumeAttachment's on its pod): then any readable events do.
+type About<'s> = Option<(&'s str, Option<&'s str>, &'s str)>;
+
 /// `stuck` when older than `grace` (or of unknown age), else `starting`. The grace rests on the
 /// events: a failure within it would show as an event, so without readable events (forbidden,
 /// not dumped) a hop that is not there yet cannot be told from a failing one and counts as stuck.
 fn past_grace(
     cx: &Ctx,
-    namespace: Option<&str>,
+    about: About,
     since: Option<Timestamp>,
     grace: i64,
     what: String,
@@ -101,7 +105,11 @@ fn past_grace(
     if !young {
         return Health::stuck(what, since, facts);
     }
-    match cx.unknown(Kind::Event, namespace) {
+    let unknown = match about {
+        Some((kind, ns, name)) => cx.events_unknown(kind, ns, name),
+        None => cx.events_unreadable(),
+    };
+    match unknown {
         None => Health::Starting(what),
         Some(why) => {
             facts.push(format!(
@@ -161,7 +169,11 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
         let what = format!("Terminating for {}", k8s::format_age(cx.age_secs(deleted)));
         return past_grace(
             cx,
-            pod.metadata.namespace.as_deref(),
+            Some((
+                "Pod",
+                pod.metadata.namespace.as_deref(),
+                k8s::ns_name(pod).1,
+            )),
             Some(deleted),
             TERMINATING_GRACE_SECS,
             what,
@@ -186,7 +198,11 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
         let what = format!("Pending {}{why}", cx.age(created));
         return past_grace(
             cx,
-            pod.metadata.namespace.as_deref(),
+            Some((
+                "Pod",
+                pod.metadata.namespace.as_deref(),
+                k8s::ns_name(pod).1,
+            )),
             since,
             POD_WAIT_GRACE_SECS,
             what,
@@ -247,7 +263,11 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
                 );
                 return past_grace(
                     cx,
-                    pod.metadata.namespace.as_deref(),
+                    Some((
+                        "Pod",
+                        pod.metadata.namespace.as_deref(),
+                        k8s::ns_name(pod).1,
+                    )),
                     since,
                     POD_WAIT_GRACE_SECS,
                     what,
@@ -271,7 +291,11 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
     );
     past_grace(
         cx,
-        pod.metadata.namespace.as_deref(),
+        Some((
+            "Pod",
+            pod.metadata.namespace.as_deref(),
+            k8s::ns_name(pod).1,
+        )),
         since,
         POD_START_GRACE_SECS,
         what,
@@ -394,7 +418,11 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
             let what = format!("{phase} {}", cx.age(created));
             return past_grace(
                 cx,
-                pvc.metadata.namespace.as_deref(),
+                Some((
+                    "PersistentVolumeClaim",
+                    pvc.metadata.namespace.as_deref(),
+                    k8s::ns_name(pvc).1,
+                )),
                 created,
                 CLAIM_BIND_GRACE_SECS,
                 what,
@@ -427,7 +455,11 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
             .min();
         return past_grace(
             cx,
-            pvc.metadata.namespace.as_deref(),
+            Some((
+                "PersistentVolumeClaim",
+                pvc.metadata.namespace.as_deref(),
+                k8s::ns_name(pvc).1,
+            )),
             since,
             ATTACH_GRACE_SECS,
             what,
@@ -458,7 +490,11 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
         .min();
     past_grace(
         cx,
-        pvc.metadata.namespace.as_deref(),
+        Some((
+            "PersistentVolumeClaim",
+            pvc.metadata.namespace.as_deref(),
+            k8s::ns_name(pvc).1,
+        )),
         since,
         ATTACH_GRACE_SECS,
         what,

@@ -1,8 +1,10 @@
 //! kubectl-storage: explains why stateful storage on Kubernetes (and AWS EBS) is stuck.
 //!
-//! Two phases: **fetch** ([`fetch`], [`snapshot::load`]) fills a plain [`snapshot::Snapshot`];
+//! Two phases: **fetch** ([`acquire`] plans the reads, [`fetch`] and [`snapshot::load`] make them)
+//! fills a plain [`snapshot::Snapshot`];
 //! **think** ([`chain`], [`rules`], [`report`], [`render`]) is pure and tested on fixtures.
 
+pub mod acquire;
 pub mod aws_limits;
 pub mod chain;
 pub mod cli;

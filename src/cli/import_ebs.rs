@@ -5,10 +5,9 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim};
-use kube::api::Api;
 
 use super::{print, runtime, GlobalArgs};
+use crate::acquire::{Ec2Need, Need, Reach};
 use crate::error::{Error, Result};
 use crate::fetch::aws;
 use crate::fetch::kube as kfetch;
@@ -16,7 +15,7 @@ use crate::import::apply::{self, Step};
 use crate::import::plan::{self, ClaimName, Options, Outcome, Plan, Selection};
 use crate::render::{to_json, to_yaml, Format};
 use crate::rules::Severity;
-use crate::snapshot::{load, Coverage, Kind, Scope, Snapshot};
+use crate::snapshot::{Coverage, Kind, Scope, Snapshot};
 
 pub const AFTER_HELP: &str =
     "Every PV is created with persistentVolumeReclaimPolicy Retain, node affinity to the volume's
@@ -270,11 +269,11 @@ fn nothing_selected(selection: &Selection) -> String {
 
 /// Reads the snapshot files; EC2 from them, or live with `--live-aws`.
 async fn offline(global: &GlobalArgs, selection: &Selection) -> Result<Input> {
-    let (mut snap, stats) = load::load_paths(&global.snapshot)?;
-    global.note(
-        1,
-        format!("read {} objects from {} files", stats.objects, stats.files),
-    );
+    let mut need = Need::new(Reach::ClusterScoped);
+    need.ec2 = Ec2Need::Files;
+    let got = crate::acquire::acquire(&global.source(), &need)?;
+    global.notes(&got.notes);
+    let mut snap = got.snap;
     if global.live_aws {
         snap.ec2 = Default::default();
         snap.coverage.remove(&Kind::EbsVolume);
@@ -287,7 +286,7 @@ async fn offline(global: &GlobalArgs, selection: &Selection) -> Result<Input> {
     }
     Ok(Input {
         snap,
-        namespaces: stats.namespaces,
+        namespaces: got.namespaces,
     })
 }
 
@@ -341,14 +340,14 @@ async fn live(
     selection: &Selection,
     opts: &Options,
 ) -> Result<(Input, kfetch::Connection)> {
-    let conn = kfetch::connect(&global.connect_options()).await?;
-    global.note(1, format!("reading from {}", conn.server));
-    let kplan = kfetch::Plan {
-        namespaces: Some(Vec::new()),
-        statefulsets: false,
-        cluster_scoped: true,
-    };
-    let (mut snap, _) = kfetch::fetch(&conn, &kplan).await?;
+    let mut need = Need::new(Reach::ClusterScoped);
+    need.ec2 = Ec2Need::None;
+    let got = crate::acquire::acquire_live(&global.source(), &need).await?;
+    global.notes(&got.notes);
+    let mut snap = got.snap;
+    let conn = got
+        .connection
+        .ok_or_else(|| Error::Usage("import-ebs: no live connection".into()))?;
     let ec2 = connect_ec2(global, &snap).await?;
     read_volumes(&ec2, selection, &mut snap).await?;
     global.note(
@@ -364,37 +363,19 @@ async fn live(
         Ok(vols) => plan::claims_needed(&vols, opts),
         Err(_) => Vec::new(), // select reports it again, after this
     };
-    let mut namespaces: Option<BTreeSet<String>> = Some(BTreeSet::new());
-    let wanted_ns: BTreeSet<&str> = claims.iter().map(|c| c.namespace.as_str()).collect();
-    let ns_api: Api<Namespace> = Api::all(conn.client.clone());
-    for ns in &wanted_ns {
-        match ns_api.get_opt(ns).await {
-            Ok(Some(_)) => {
-                if let Some(set) = namespaces.as_mut() {
-                    set.insert(ns.to_string());
-                }
-            }
-            Ok(None) => {}
-            Err(e) => {
-                global.note(1, format!("cannot read namespace {ns}: {e}"));
-                namespaces = None;
-            }
-        }
-    }
+    let wanted_ns: BTreeSet<String> = claims.iter().map(|c| c.namespace.clone()).collect();
+    let (namespaces, notes) = kfetch::existing_namespaces(&conn, &wanted_ns).await;
+    global.notes(&notes);
     // One paginated LIST per namespace (not one GET per claim: --claims-from-tags may name
     // hundreds). A namespace we cannot read is left unknown: create-only still compares on
     // AlreadyExists, so nothing is overwritten.
     let mut read_in = BTreeSet::new();
     for ns in &wanted_ns {
-        if namespaces
-            .as_ref()
-            .is_some_and(|known| !known.contains(*ns))
-        {
+        if namespaces.as_ref().is_some_and(|known| !known.contains(ns)) {
             read_in.insert(ns.to_string());
             continue;
         }
-        let api: Api<PersistentVolumeClaim> = Api::namespaced(conn.client.clone(), ns);
-        match list_claims(&api).await {
+        match kfetch::list_claims(&conn, ns).await {
             Ok(items) => {
                 snap.pvcs.extend(items);
                 read_in.insert(ns.to_string());
@@ -404,25 +385,6 @@ async fn live(
     }
     snap.mark_read(Kind::PersistentVolumeClaim, Scope::Namespaces(read_in));
     Ok((Input { snap, namespaces }, conn))
-}
-
-async fn list_claims(
-    api: &Api<PersistentVolumeClaim>,
-) -> std::result::Result<Vec<PersistentVolumeClaim>, kube::Error> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let mut lp = kube::api::ListParams::default().limit(500);
-        if let Some(t) = &token {
-            lp = lp.continue_token(t);
-        }
-        let page = api.list(&lp).await?;
-        out.extend(page.items);
-        match page.metadata.continue_.filter(|t| !t.is_empty()) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
 }
 
 /// The plan as multi-document YAML (default) or a kubectl `List` (`-o json`).

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::render::human::Style;
 use crate::render::Format;
 use crate::rules::Severity;
@@ -288,6 +288,26 @@ impl GlobalArgs {
         }
     }
 
+    /// Prints `-v` notes (level, line) from a read.
+    pub fn notes(&self, notes: &[(u8, String)]) {
+        for (level, line) in notes {
+            self.note(*level, line);
+        }
+    }
+
+    /// Where and how commands read, for [`crate::acquire`].
+    pub fn source(&self) -> crate::acquire::Source {
+        crate::acquire::Source {
+            snapshot: self.snapshot.clone(),
+            connect: self.connect_options(),
+            aws: self.aws_options(),
+            namespace: self.namespace.clone(),
+            no_aws: self.no_aws,
+            live_aws: self.live_aws,
+            kubelet_stats: self.kubelet_stats,
+        }
+    }
+
     fn connect_options(&self) -> crate::fetch::kube::ConnectOptions {
         crate::fetch::kube::ConnectOptions {
             kubeconfig: self.kubeconfig.clone(),
@@ -350,10 +370,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// A Tokio runtime for the live commands.
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))
+    crate::acquire::runtime()
 }
 
 /// Writes to stdout, treating a closed pipe (`| head`) as success.

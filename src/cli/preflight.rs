@@ -5,13 +5,13 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{print, runtime, GlobalArgs};
+use super::{print, GlobalArgs};
+use crate::acquire::{acquire, Ec2Need, Need, Reach};
 use crate::error::{Error, Result};
-use crate::fetch::kube as kfetch;
 use crate::manifest;
 use crate::preflight::{self, PreflightReport};
 use crate::render::{self, Format, Item, Subject};
-use crate::snapshot::{load, Coverage, Kind};
+use crate::snapshot::{Coverage, Kind};
 
 pub const AFTER_HELP: &str =
     "Reads files, directories and `-` (stdin): multi-document YAML (read as Kubernetes reads it:
@@ -146,49 +146,29 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
         2,
         format!("converted: {} ms", started.elapsed().as_millis()),
     );
-    if !global.snapshot.is_empty() {
-        let (cluster, stats) = load::load_paths(&global.snapshot)?;
-        global.note(
-            1,
-            format!(
-                "cluster data: {} objects from {} snapshot files",
-                stats.objects, stats.files
-            ),
-        );
-        manifest::merge_cluster(&mut snap, cluster);
-    } else if args.cluster_check {
-        let rt = runtime()?;
-        let cluster = rt.block_on(async {
-            let conn = kfetch::connect(&global.connect_options()).await?;
-            global.note(
-                1,
-                format!("reading cluster-scoped objects from {}", conn.server),
-            );
-            // Namespaces whose claims the manifests name but do not hold (`existingClaim`).
-            let mut namespaces: Vec<String> = snap
-                .pods
-                .iter()
-                .filter(|pod| {
-                    let ns = pod.metadata.namespace.as_deref();
-                    crate::k8s::pod_claims(pod).iter().any(|(_, c)| {
-                        !snap.pvcs.iter().any(|p| {
-                            p.metadata.namespace.as_deref() == ns
-                                && p.metadata.name.as_deref() == Some(c.as_str())
-                        })
+    if !global.snapshot.is_empty() || args.cluster_check {
+        // Namespaces whose claims the manifests name but do not hold (`existingClaim`).
+        let mut namespaces: Vec<String> = snap
+            .pods
+            .iter()
+            .filter(|pod| {
+                let ns = pod.metadata.namespace.as_deref();
+                crate::k8s::pod_claims(pod).iter().any(|(_, c)| {
+                    !snap.pvcs.iter().any(|p| {
+                        p.metadata.namespace.as_deref() == ns
+                            && p.metadata.name.as_deref() == Some(c.as_str())
                     })
                 })
-                .filter_map(|pod| pod.metadata.namespace.clone())
-                .collect();
-            namespaces.sort();
-            namespaces.dedup();
-            let plan = kfetch::Plan {
-                namespaces: Some(namespaces),
-                statefulsets: false,
-                cluster_scoped: true,
-            };
-            kfetch::fetch(&conn, &plan).await.map(|(s, _)| s)
-        })?;
-        manifest::merge_cluster(&mut snap, cluster);
+            })
+            .filter_map(|pod| pod.metadata.namespace.clone())
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        let mut need = Need::new(Reach::Namespaces(Some(namespaces)));
+        need.ec2 = Ec2Need::None;
+        let got = acquire(&global.source(), &need)?;
+        global.notes(&got.notes);
+        manifest::merge_cluster(&mut snap, got.snap);
     } else {
         // Say why classes are not checked, rather than leaving an anonymous gap.
         let reason = "no cluster data (add --snapshot DIR or --cluster-check)".to_string();

@@ -4,22 +4,20 @@
 //! `-l`, a second wave for the namespaces the selection touches), then EC2 by batched id lookups
 //! and one tag-filtered listing for orphans. Round trips grow with kinds and pages, not claims.
 
-use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
 
-use super::{print, runtime, GlobalArgs};
+use super::{print, GlobalArgs};
+use crate::acquire::{acquire, Need, Reach};
 use crate::error::{Error, Result};
-use crate::fetch::aws;
-use crate::fetch::kube as kfetch;
 use crate::render::Format;
 use crate::scan::price::Prices;
 use crate::scan::selector::Selector;
 use crate::scan::{self, KindFilter, Scope};
-use crate::snapshot::{load, Coverage, Kind, Scope as NsScope, Snapshot};
+use crate::snapshot::Snapshot;
 
 pub const AFTER_HELP: &str =
     "Scans all namespaces unless -n is given. Orphaned EBS volumes (available, created for
@@ -110,117 +108,21 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
         .exit_code(report.report.findings.iter().map(|f| f.severity)))
 }
 
-/// Reads the snapshot for a scan: from files, or live.
+/// Reads the snapshot for a scan: from files, or live (LISTs, then EC2), with progress.
 fn read(global: &GlobalArgs, scope: &Scope) -> Result<Snapshot> {
-    if !global.snapshot.is_empty() {
-        let (mut snap, stats) = load::load_paths(&global.snapshot)?;
-        super::why::note_load(global, &stats);
-        if global.no_aws || global.live_aws {
-            snap.ec2 = Default::default();
-            snap.coverage.retain(|k, _| !k.is_ec2());
-        }
-        if global.no_aws {
-            aws::skip(&mut snap, "--no-aws");
-        } else if global.live_aws {
-            let fetched = runtime()?.block_on(aws::fetch(
-                &snap.pvs,
-                &snap.nodes,
-                &global.aws_options(),
-                scope.cluster_wide(),
-            ));
-            super::why::note_ec2(global, &fetched);
-            fetched.apply(&mut snap);
-        }
-        return Ok(snap);
-    }
     let progress = Progress::new(global);
-    let rt = runtime()?;
-    let out = rt.block_on(live(global, scope, &progress));
-    progress.finish();
-    out
-}
-
-async fn live(global: &GlobalArgs, scope: &Scope, progress: &Progress) -> Result<Snapshot> {
-    let conn = kfetch::connect(&global.connect_options()).await?;
-    global.note(
-        1,
-        format!("reading from {} ({})", conn.server, scope.describe()),
-    );
-    let started = Instant::now();
     let on_page = |what: &str, n: usize| progress.page(what, n);
-    let plan = kfetch::Plan {
-        namespaces: scope.namespace.clone().map(|n| vec![n]),
-        statefulsets: false,
-        cluster_scoped: true,
-    };
-    let opts = kfetch::ListOptions {
-        label_selector: scope.selector.as_ref().map(|s| s.as_str().to_string()),
-        // With a selector the first wave only finds the selection; events come with wave two.
-        skip_events: scope.selector.is_some(),
-        on_page: Some(&on_page),
-    };
-    let (mut snap, mut stats) = kfetch::fetch_with(&conn, &plan, &opts).await?;
-    if scope.selector.is_some() {
-        // Rules look at every pod and claim near a selected one (who else uses this claim?), so
-        // the namespaces the selection touches are read whole, unfiltered, in a second wave.
-        let touched: BTreeSet<String> = snap
-            .pods
-            .iter()
-            .filter_map(|p| p.metadata.namespace.clone())
-            .chain(
-                snap.pvcs
-                    .iter()
-                    .filter_map(|c| c.metadata.namespace.clone()),
-            )
-            .collect();
-        snap.pods.clear();
-        snap.pvcs.clear();
-        for kind in [Kind::Pod, Kind::PersistentVolumeClaim, Kind::Event] {
-            if matches!(snap.coverage.get(&kind), Some(Coverage::Read(_)) | None) {
-                snap.coverage.remove(&kind);
-                snap.mark_read(kind, NsScope::Namespaces(BTreeSet::new()));
-            }
-        }
-        if !touched.is_empty() {
-            let plan = kfetch::Plan {
-                namespaces: Some(touched.into_iter().collect()),
-                statefulsets: false,
-                cluster_scoped: false,
-            };
-            let opts = kfetch::ListOptions {
-                on_page: Some(&on_page),
-                ..Default::default()
-            };
-            let (more, more_stats) = kfetch::fetch_with(&conn, &plan, &opts).await?;
-            snap.absorb(more);
-            stats.requests += more_stats.requests;
-            stats.waves += 1;
-        }
-    }
-    global.note(
-        1,
-        format!(
-            "{} Kubernetes requests in {} wave(s), {} ms",
-            stats.requests,
-            stats.waves,
-            started.elapsed().as_millis()
-        ),
-    );
-    if global.no_aws {
-        aws::skip(&mut snap, "--no-aws");
-    } else {
-        progress.set("reading EC2 volumes and instances");
-        let fetched = aws::fetch(
-            &snap.pvs,
-            &snap.nodes,
-            &global.aws_options(),
-            scope.cluster_wide(),
-        )
-        .await;
-        super::why::note_ec2(global, &fetched);
-        fetched.apply(&mut snap);
-    }
-    Ok(snap)
+    let on_phase = |what: &str| progress.set(what);
+    let mut need = Need::new(Reach::Namespaces(scope.namespace.clone().map(|n| vec![n])));
+    need.selector = scope.selector.as_ref().map(|s| s.as_str().to_string());
+    need.cluster_wide_ec2 = scope.cluster_wide();
+    need.on_page = Some(&on_page);
+    need.on_phase = Some(&on_phase);
+    let got = acquire(&global.source(), &need);
+    progress.finish();
+    let got = got?;
+    global.notes(&got.notes);
+    Ok(got.snap)
 }
 
 /// The progress line on stderr: only on a terminal and with human output, never in pipes or

@@ -4,238 +4,58 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{print, runtime, GlobalArgs};
+use super::{print, GlobalArgs};
+use crate::acquire::{self, Need, Reach};
 use crate::chain::Target;
 use crate::error::Result;
-use crate::fetch::aws;
-use crate::fetch::kube as kfetch;
 use crate::report::{self};
-use crate::snapshot::{load, Kind, Snapshot};
+use crate::snapshot::Snapshot;
 
 pub const AFTER_HELP: &str =
     "TARGET is pod/NAME, pvc/NAME, pv/NAME, sts/NAME (every replica), or a bare NAME meaning a pod.
+Without a TARGET, -l SELECTOR or -A diagnoses every matching pod: one report each, then a summary
+line (JSON: a list of reports).
 
 Examples:
   kubectl storage why pod/db-0 -n prod
   kubectl storage why sts/postgres -n prod -o json
+  kubectl storage why -l app=postgres -n prod     every pod with that label
+  kubectl storage why -A -l tier=db               in every namespace
   kubectl storage why task-pod --snapshot examples/seed/";
 
 #[derive(Debug, Args)]
 pub struct WhyArgs {
     /// What to diagnose: pod/NAME, pvc/NAME, pv/NAME, sts/NAME or a pod NAME.
-    pub target: String,
+    #[arg(required_unless_present_any = ["selector", "all_namespaces"])]
+    pub target: Option<String>,
+    /// Diagnose every pod matching this label selector (k=v, k!=v, k in (a,b), …) instead of one TARGET.
+    #[arg(short = 'l', long, value_name = "SELECTOR", conflicts_with = "target")]
+    pub selector: Option<String>,
+    /// With -l (or alone: every pod), look in every namespace.
+    #[arg(short = 'A', long, conflicts_with = "target")]
+    pub all_namespaces: bool,
 }
 
-/// The `-v` notes about what a snapshot load read: counts, ignored kinds, duplicates.
-pub(super) fn note_load(global: &GlobalArgs, stats: &load::LoadStats) {
-    global.note(
-        1,
-        format!("read {} objects from {} files", stats.objects, stats.files),
-    );
-    for (kind, n) in &stats.ignored {
-        global.note(
-            1,
-            format!("ignored {n} {kind} object(s): not used by the diagnosis"),
-        );
-    }
-    for (kind, n) in &stats.duplicates {
-        global.note(
-                1,
-                format!("{n} {kind} object(s) were given more than once (same namespace and name): the last one read is used"),
-            );
-    }
-}
-
-/// Reads the snapshot `target` needs: from files, or live in (at most two) parallel waves.
+/// Reads the snapshot `target` needs (`None`: everything in scope, for `dump` without a target).
 pub(super) fn snapshot_for(
     global: &GlobalArgs,
     target: Option<&Target>,
 ) -> Result<(Snapshot, String)> {
-    if !global.snapshot.is_empty() {
-        let (snap, stats) = load::load_paths(&global.snapshot)?;
-        note_load(global, &stats);
-        let mut snap = snap;
-        let ns = global.namespace.clone().unwrap_or_else(|| "default".into());
-        if global.no_aws || global.live_aws {
-            // Either way the EC2 data the files held is not used.
-            snap.ec2 = Default::default();
-            snap.coverage.retain(|k, _| !k.is_ec2());
-        }
-        if global.no_aws {
-            aws::skip(&mut snap, "--no-aws");
-        } else if global.live_aws {
-            let focus = focus(&snap, target, &ns);
-            let rt = runtime()?;
-            let fetched = rt.block_on(aws::fetch(
-                focus.as_ref().map_or(&snap.pvs, |f| &f.pvs),
-                &snap.nodes,
-                &global.aws_options(),
-                false,
-            ));
-            note_ec2(global, &fetched);
-            fetched.apply(&mut snap);
-        }
-        return Ok((snap, ns));
-    }
-    let rt = runtime()?;
-    rt.block_on(async {
-        let conn = kfetch::connect(&global.connect_options()).await?;
-        let ns = global
-            .namespace
-            .clone()
-            .unwrap_or_else(|| conn.default_namespace.clone());
-        global.note(1, format!("reading from {} (namespace {ns})", conn.server));
-        let plan = kfetch::Plan {
-            namespaces: Some(vec![ns.clone()]),
-            statefulsets: matches!(target, Some(Target::Sts(_))),
-            cluster_scoped: true,
-        };
-        let started = std::time::Instant::now();
-        let (mut snap, mut stats) = kfetch::fetch(&conn, &plan).await?;
-        // Second wave, concurrently: EC2 for the PVs and nodes the first wave found, and a PV's
-        // claim namespace when it differs from the one read.
-        let claim_ns = match target {
-            Some(Target::Pv(name)) => snap
-                .pvs
-                .iter()
-                .find(|pv| pv.metadata.name.as_deref() == Some(name.as_str()))
-                .and_then(|pv| pv.spec.as_ref()?.claim_ref.as_ref()?.namespace.clone())
-                .filter(|cns| {
-                    snap.unknown_reason(Kind::PersistentVolumeClaim, Some(cns))
-                        .is_some()
-                }),
-            _ => None,
-        };
-        let more = async {
-            match claim_ns {
-                Some(cns) => {
-                    let plan = kfetch::Plan {
-                        namespaces: Some(vec![cns]),
-                        statefulsets: false,
-                        cluster_scoped: false,
-                    };
-                    Some(kfetch::fetch(&conn, &plan).await)
-                }
-                None => None,
-            }
-        };
-        let focus = focus(&snap, target, &ns);
-        let ec2 = async {
-            if global.no_aws {
-                None
-            } else {
-                Some(
-                    aws::fetch(
-                        focus.as_ref().map_or(&snap.pvs, |f| &f.pvs),
-                        &snap.nodes,
-                        &global.aws_options(),
-                        false,
-                    )
-                    .await,
-                )
-            }
-        };
-        // Opt-in: volume usage from the kubelets of the nodes the chain's pods run on.
-        let kubelet_stats = async {
-            if !global.kubelet_stats {
-                return None;
-            }
-            let nodes: Vec<String> = match &focus {
-                Some(f) => f.nodes.clone(),
-                None => snap
-                    .nodes
-                    .iter()
-                    .filter_map(|n| n.metadata.name.clone())
-                    .collect(),
-            };
-            Some(kfetch::fetch_node_stats(&conn, &nodes).await)
-        };
-        let (more, ec2, kubelet_stats) = futures::join!(more, ec2, kubelet_stats);
-        if let Some((summaries, coverage)) = kubelet_stats {
-            stats.requests += summaries.len();
-            crate::snapshot::load::add_node_stats(&mut snap, summaries, coverage);
-        }
-        if let Some(more) = more {
-            let (more, more_stats) = more?;
-            snap.absorb(more);
-            stats.requests += more_stats.requests;
-            stats.waves += 1;
-        }
-        match ec2 {
-            Some(fetched) => {
-                note_ec2(global, &fetched);
-                fetched.apply(&mut snap);
-            }
-            None => aws::skip(&mut snap, "--no-aws"),
-        }
-        global.note(
-            1,
-            format!(
-                "{} requests in {} wave(s), {} ms",
-                stats.requests,
-                stats.waves,
-                started.elapsed().as_millis()
-            ),
-        );
-        Ok((snap, ns))
-    })
-}
-
-/// What a target's chain reaches: its PVs (so EC2 is asked only about their volumes: one call for
-/// a pod instead of ⌈all PVs / 200⌉) and the nodes its pods run on (for kubelet stats). `None`
-/// (ask about everything) without a target or when the chain cannot be resolved yet.
-struct Focus {
-    pvs: Vec<crate::model::PersistentVolume>,
-    nodes: Vec<String>,
-}
-
-fn focus(snap: &Snapshot, target: Option<&Target>, ns: &str) -> Option<Focus> {
-    let target = target?;
-    let mut cx = crate::ctx::Ctx::new(snap, crate::report::reference_time(snap));
-    crate::chain::resolve(&mut cx, target, ns).ok()?;
-    let mut nodes: Vec<String> = cx
-        .pods
-        .iter()
-        .filter_map(|p| p.spec.as_ref()?.node_name.clone())
-        .collect();
-    nodes.sort();
-    nodes.dedup();
-    Some(Focus {
-        pvs: cx.pvs.iter().map(|pv| (*pv).clone()).collect(),
-        nodes,
-    })
-}
-
-/// `-v`: what the EC2 side read, with call counts and time.
-pub(super) fn note_ec2(global: &GlobalArgs, f: &aws::Ec2Fetch) {
-    let not_read: Vec<String> = f
-        .coverage
-        .iter()
-        .filter_map(|(k, c)| match c {
-            crate::snapshot::Coverage::Read(_) => None,
-            crate::snapshot::Coverage::Forbidden(r)
-            | crate::snapshot::Coverage::Failed(r)
-            | crate::snapshot::Coverage::NotChecked(r) => Some(format!("{}: {r}", k.plural())),
-        })
-        .collect();
-    if let (Some(region), Some(src)) = (&f.region, f.region_source) {
-        global.note(
-            1,
-            format!(
-                "EC2 region {region} (from {src}): {} calls ({}), {} ms",
-                f.total_calls,
-                f.calls,
-                f.elapsed.as_millis()
-            ),
-        );
-    }
-    for line in not_read {
-        global.note(1, format!("EC2 not checked: {line}"));
-    }
+    let reach = match target {
+        Some(t) => Reach::Chain(t),
+        // `dump` without a target reads like `scan`: every namespace unless -n names one.
+        None => Reach::Namespaces(global.namespace.clone().map(|n| vec![n])),
+    };
+    let got = acquire::acquire(&global.source(), &Need::new(reach))?;
+    global.notes(&got.notes);
+    Ok((got.snap, got.namespace))
 }
 
 pub fn run(global: &GlobalArgs, args: &WhyArgs) -> Result<ExitCode> {
-    let target = Target::parse(&args.target)?;
+    let Some(target) = &args.target else {
+        return run_many(global, args);
+    };
+    let target = Target::parse(target)?;
     crate::render::sarif_needs_snapshot(global.output, &global.snapshot)?;
     let (snap, ns) = snapshot_for(global, Some(&target))?;
     let report = report::diagnose(&snap, &target, &ns)?;
@@ -257,4 +77,97 @@ pub fn run(global: &GlobalArgs, args: &WhyArgs) -> Result<ExitCode> {
     Ok(global
         .fail_on
         .exit_code(report.findings.iter().map(|f| f.severity)))
+}
+
+/// `why -l SELECTOR` / `why -A`: one report per matching pod, read in one go (the namespaces
+/// the selection touches, whole, like `scan -l`), then a summary line.
+fn run_many(global: &GlobalArgs, args: &WhyArgs) -> Result<ExitCode> {
+    use crate::render::Format;
+    let selector = args
+        .selector
+        .as_deref()
+        .map(crate::scan::selector::Selector::parse)
+        .transpose()
+        .map_err(crate::error::Error::Usage)?;
+    if matches!(
+        global.output,
+        Format::Sarif | Format::Junit | Format::Github
+    ) {
+        return Err(crate::error::Error::Usage(format!(
+            "-o {} takes one TARGET; for many pods use -o json, or `scan -l` for a CI gate",
+            format!("{:?}", global.output).to_lowercase()
+        )));
+    }
+    let reach = if args.all_namespaces {
+        Reach::Namespaces(None)
+    } else {
+        Reach::OwnNamespace
+    };
+    let mut need = Need::new(reach);
+    need.selector = selector.as_ref().map(|s| s.as_str().to_string());
+    let got = acquire::acquire(&global.source(), &need)?;
+    global.notes(&got.notes);
+    let snap = got.snap;
+    let namespaces = (!args.all_namespaces).then(|| vec![got.namespace.clone()]);
+    let where_ = match &namespaces {
+        None => "any namespace".to_string(),
+        Some(n) => format!("namespace {}", n.join(", ")),
+    };
+    let mut pods: Vec<(String, String)> = snap
+        .pods
+        .iter()
+        .filter(|p| {
+            selector
+                .as_ref()
+                .is_none_or(|s| s.matches(p.metadata.labels.as_ref()))
+        })
+        .map(crate::k8s::ns_name)
+        .filter(|(ns, _)| {
+            namespaces
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|n| n == ns))
+        })
+        .map(|(ns, name)| (ns.to_string(), name.to_string()))
+        .collect();
+    pods.sort();
+    let matching = args
+        .selector
+        .as_deref()
+        .map(|s| format!(" matching {s}"))
+        .unwrap_or_default();
+    let mut reports = Vec::new();
+    for (ns, name) in &pods {
+        reports.push(report::diagnose(&snap, &Target::Pod(name.clone()), ns)?);
+    }
+    let worst = reports
+        .iter()
+        .flat_map(|r| r.findings.iter().map(|f| f.severity));
+    let code = global.fail_on.exit_code(worst);
+    match global.output {
+        Format::Json => print(&(crate::render::to_json(&reports)? + "\n")),
+        Format::Yaml => print(&crate::render::to_yaml(&reports)?),
+        _ => {
+            if reports.is_empty() {
+                eprintln!("No pods{matching} in {where_}.");
+                return Ok(code);
+            }
+            let style = global.style();
+            let mut out = String::new();
+            for r in &reports {
+                out.push_str(&crate::render::render(r, Format::Human, &style)?);
+                out.push('\n');
+            }
+            let with =
+                |pred: &dyn Fn(&report::Report) -> bool| reports.iter().filter(|r| pred(r)).count();
+            let errors = with(&|r| r.summary.errors > 0);
+            let warnings = with(&|r| r.summary.errors == 0 && r.summary.warnings > 0);
+            out.push_str(&format!(
+                "{} pod(s){matching} in {where_}: {errors} with errors, {warnings} with warnings, {} without\n",
+                reports.len(),
+                reports.len() - errors - warnings
+            ));
+            print(&out);
+        }
+    }
+    Ok(code)
 }

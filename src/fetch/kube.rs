@@ -178,12 +178,12 @@ pub struct FetchStats {
     pub waves: usize,
 }
 
-enum Outcome<T> {
+pub(super) enum Outcome<T> {
     Ok(Vec<T>, usize),
     Err(Coverage, Option<Error>, usize),
 }
 
-async fn list_all<K>(
+pub(super) async fn list_all<K>(
     api: Api<K>,
     timeout: Duration,
     what: &str,
@@ -201,6 +201,9 @@ where
         let mut lp = ListParams::default().limit(PAGE);
         if let Some(sel) = opts.label_selector.as_deref().filter(|_| selected) {
             lp = lp.labels(sel);
+        }
+        if let Some(sel) = opts.field_selector.as_deref() {
+            lp = lp.fields(sel);
         }
         if let Some(t) = &token {
             lp = lp.continue_token(t);
@@ -249,7 +252,7 @@ where
 
 /// Sorts an error into "this kind is unknown" (coverage) and, for errors that mean the
 /// cluster cannot be used at all, a fatal error.
-fn classify(e: &kube::Error, what: &str) -> (Coverage, Option<Error>) {
+pub(super) fn classify(e: &kube::Error, what: &str) -> (Coverage, Option<Error>) {
     match e {
         kube::Error::Api(s) if s.code == 403 => (Coverage::Forbidden(s.message.clone()), None),
         kube::Error::Api(s) if s.code == 404 => (Coverage::NotChecked(format!("the server does not serve {what}")), None),
@@ -288,6 +291,8 @@ pub type OnPage<'a> = &'a dyn Fn(&str, usize);
 pub struct ListOptions<'a> {
     /// A label selector passed to the pod and claim LISTs (`-l`).
     pub label_selector: Option<String>,
+    /// A field selector passed to every LIST made with these options.
+    pub field_selector: Option<String>,
     /// Skip the event LISTs (a first wave that only finds the selected objects).
     pub skip_events: bool,
     /// Called after each page with the resource name and the number of items it held
@@ -305,6 +310,25 @@ async fn server_clock(c: &Client, t: std::time::Duration) -> Option<jiff::Timest
     let res = tokio::time::timeout(t, c.send(req)).await.ok()?.ok()?;
     let date = res.headers().get(http::header::DATE)?.to_str().ok()?;
     http_date(date)
+}
+
+/// When a live read was taken: the server's clock if it answered, else this machine's.
+fn capture(server: Option<jiff::Timestamp>) -> Capture {
+    match server {
+        Some(at) => Capture {
+            at,
+            source: ClockSource::ServerClock,
+        },
+        None => Capture {
+            at: jiff::Timestamp::now(),
+            source: ClockSource::LocalClock,
+        },
+    }
+}
+
+/// The capture time of a live read (see [`server_clock`]).
+pub(super) async fn clock(conn: &Connection) -> Capture {
+    capture(server_clock(&conn.client, conn.timeout).await)
 }
 
 /// An HTTP `Date` (`Tue, 01 Dec 2026 21:30:00 GMT`, RFC 9110's IMF-fixdate).
@@ -383,16 +407,7 @@ pub async fn fetch_with(
         futures::join!(namespaced, cluster, server_clock(c, t));
 
     let mut b = Builder::default();
-    b.snap.captured = Some(match clock {
-        Some(at) => Capture {
-            at,
-            source: ClockSource::ServerClock,
-        },
-        None => Capture {
-            at: jiff::Timestamp::now(),
-            source: ClockSource::LocalClock,
-        },
-    });
+    b.snap.captured = Some(capture(clock));
     if let Some((requests, why)) = fallback {
         // `-A` was refused: each namespace was read on its own instead.
         b.stats.requests += requests;
@@ -457,28 +472,14 @@ pub async fn fetch_with(
         });
         b.take(Kind::Node, &Scope::All, nodes, |s, v| s.nodes.extend(v));
     }
-    if b.any_ok == 0 {
-        if let Some(e) = b.fatal {
-            return Err(e);
-        }
-    }
-    if let Some(e @ Error::Cluster { .. }) =
-        b.fatal.as_ref().filter(|e| e.to_string().contains("401"))
-    {
-        return Err(Error::Cluster {
-            message: e.to_string(),
-            hint: e.hint().map(str::to_string),
-        });
-    }
-    b.stats.waves = 1;
-    Ok((b.snap, b.stats))
+    b.finish()
 }
 
 /// CSIDriver and CSINode are served as `storage.k8s.io/v1` from 1.18 and 1.17; older clusters
 /// serve only `v1beta1`. One discovery request (`GET /apis/storage.k8s.io/v1`, run in the first
 /// wave) says which of the two `v1` serves; the others are listed in `v1beta1` and converted.
 /// Returns both lists and the number of discovery requests made.
-async fn list_csi(
+pub(super) async fn list_csi(
     c: &Client,
     t: Duration,
     opts: &ListOptions<'_>,
@@ -668,15 +669,36 @@ async fn namespaces_to_try(
 }
 
 #[derive(Default)]
-struct Builder {
-    snap: Snapshot,
-    stats: FetchStats,
-    any_ok: usize,
-    fatal: Option<Error>,
+pub(super) struct Builder {
+    pub(super) snap: Snapshot,
+    pub(super) stats: FetchStats,
+    pub(super) any_ok: usize,
+    pub(super) fatal: Option<Error>,
 }
 
 impl Builder {
-    fn take<K>(
+    /// The snapshot, or the error that made every read fail (or any read a 401).
+    pub(super) fn finish(mut self) -> Result<(Snapshot, FetchStats)> {
+        if self.any_ok == 0 {
+            if let Some(e) = self.fatal {
+                return Err(e);
+            }
+        }
+        if let Some(e @ Error::Cluster { .. }) = self
+            .fatal
+            .as_ref()
+            .filter(|e| e.to_string().contains("401"))
+        {
+            return Err(Error::Cluster {
+                message: e.to_string(),
+                hint: e.hint().map(str::to_string),
+            });
+        }
+        self.stats.waves = 1;
+        Ok((self.snap, self.stats))
+    }
+
+    pub(super) fn take<K>(
         &mut self,
         kind: Kind,
         scope: &Scope,
@@ -697,6 +719,89 @@ impl Builder {
                     self.fatal = fatal;
                 }
             }
+        }
+    }
+}
+
+/// The names of one resource's objects (first page of a metadata-only LIST), for completion.
+pub async fn names(conn: &Connection, resource: &str, ns: &str) -> Option<Vec<String>> {
+    fn of<T: kube::Resource + Clone>(l: kube::core::ObjectList<T>) -> Vec<String> {
+        l.items
+            .iter()
+            .filter_map(|o| o.meta().name.clone())
+            .collect()
+    }
+    let lp = ListParams::default().limit(PAGE);
+    let c = conn.client.clone();
+    Some(match resource {
+        "pods" => of(Api::<Pod>::namespaced(c, ns)
+            .list_metadata(&lp)
+            .await
+            .ok()?),
+        "persistentvolumeclaims" => of(Api::<PersistentVolumeClaim>::namespaced(c, ns)
+            .list_metadata(&lp)
+            .await
+            .ok()?),
+        "persistentvolumes" => of(Api::<PersistentVolume>::all(c)
+            .list_metadata(&lp)
+            .await
+            .ok()?),
+        "statefulsets" => of(Api::<StatefulSet>::namespaced(c, ns)
+            .list_metadata(&lp)
+            .await
+            .ok()?),
+        "namespaces" => of(Api::<k8s_openapi::api::core::v1::Namespace>::all(c)
+            .list_metadata(&lp)
+            .await
+            .ok()?),
+        _ => Vec::new(),
+    })
+}
+
+/// Which of `wanted` exist as namespaces (one GET each), with `-v` notes for those that could
+/// not be read; `None` when one could not (then existence is unknown).
+pub async fn existing_namespaces(
+    conn: &Connection,
+    wanted: &BTreeSet<String>,
+) -> (Option<BTreeSet<String>>, Vec<(u8, String)>) {
+    let api = Api::<k8s_openapi::api::core::v1::Namespace>::all(conn.client.clone());
+    let mut known = Some(BTreeSet::new());
+    let mut notes = Vec::new();
+    for ns in wanted {
+        match api.get_opt(ns).await {
+            Ok(Some(_)) => {
+                if let Some(set) = known.as_mut() {
+                    set.insert(ns.clone());
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                notes.push((1, format!("cannot read namespace {ns}: {e}")));
+                known = None;
+            }
+        }
+    }
+    (known, notes)
+}
+
+/// Every claim of one namespace, page by page, unslimmed (`import-ebs` compares them whole).
+pub async fn list_claims(
+    conn: &Connection,
+    ns: &str,
+) -> std::result::Result<Vec<PersistentVolumeClaim>, kube::Error> {
+    let api: Api<PersistentVolumeClaim> = Api::namespaced(conn.client.clone(), ns);
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut lp = ListParams::default().limit(PAGE);
+        if let Some(t) = &token {
+            lp = lp.continue_token(t);
+        }
+        let page = api.list(&lp).await?;
+        out.extend(page.items);
+        match page.metadata.continue_.filter(|t| !t.is_empty()) {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
         }
     }
 }
@@ -785,7 +890,7 @@ pub async fn fetch_node_stats(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::{Read, Write};
 
@@ -800,7 +905,7 @@ mod tests {
 
     /// A stand-in API server answering GETs by path (query dropped) with canned JSON (the body
     /// `403`: a refusal), 404 for anything else; returns its address and the paths asked for.
-    fn serve(
+    pub(crate) fn serve(
         routes: Vec<(&'static str, String)>,
     ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -847,7 +952,7 @@ mod tests {
         (addr, asked)
     }
 
-    fn connection(addr: &str) -> Connection {
+    pub(crate) fn connection(addr: &str) -> Connection {
         let config = Config::new(addr.parse().expect("url"));
         Connection {
             client: Client::try_from(config).expect("client"),
@@ -857,7 +962,7 @@ mod tests {
         }
     }
 
-    fn empty_list(kind: &str, api_version: &str) -> String {
+    pub(crate) fn empty_list(kind: &str, api_version: &str) -> String {
         format!(
             r#"{{"kind":"{kind}List","apiVersion":"{api_version}","metadata":{{}},"items":[]}}"#
         )

@@ -1,4 +1,6 @@
-//! The only code that talks to the network: the Kubernetes API ([`kube`]) and EC2 ([`aws`]).
+//! The only code that talks to the network: the Kubernetes API ([`kube`] for whole-kind LISTs,
+//! [`get`] for targeted reads) and EC2 ([`aws`]).
 
 pub mod aws;
+pub mod get;
 pub mod kube;

@@ -217,6 +217,8 @@ struct Loader {
     /// Objects skipped because their API version is not one this tool reads: by kind, by
     /// version, their names.
     skipped: BTreeMap<Kind, BTreeMap<String, Vec<String>>>,
+    /// Kinds the capture file says were read only in part (a targeted or one-namespace dump).
+    partial: BTreeMap<Kind, Scope>,
 }
 
 impl Loader {
@@ -224,6 +226,11 @@ impl Loader {
     /// version is not checked (an object it lacks may be one of them), saying which.
     fn finish(mut self) -> (Snapshot, LoadStats) {
         self.stats.duplicates = self.snapshot.dedup();
+        for (kind, scope) in std::mem::take(&mut self.partial) {
+            if matches!(self.snapshot.coverage.get(&kind), Some(Coverage::Read(_))) {
+                self.snapshot.coverage.insert(kind, Coverage::Read(scope));
+            }
+        }
         for (kind, by_version) in self.skipped {
             let parts: Vec<String> = by_version
                 .iter()
@@ -448,6 +455,19 @@ impl Loader {
             source: super::ClockSource::CaptureFile,
         };
         self.snapshot.captured = super::later(self.snapshot.captured, Some(capture));
+        if let Some(text) = doc.pointer("/data/coverage").and_then(Value::as_str) {
+            let scopes: BTreeMap<String, Scope> = serde_json::from_str(text).map_err(|e| {
+                Error::input(
+                    origin,
+                    format!("capture file with an unreadable data.coverage: {e}"),
+                )
+            })?;
+            for (plural, scope) in scopes {
+                if let Some(kind) = Kind::ALL.into_iter().find(|k| k.plural() == plural) {
+                    self.partial.insert(kind, scope);
+                }
+            }
+        }
         Ok(())
     }
 
@@ -947,7 +967,7 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
 impl Snapshot {
     /// Drops repeated objects (the same file given twice, a dir holding two dumps): last wins.
     /// Returns how many were dropped, by kind.
-    fn dedup(&mut self) -> BTreeMap<String, usize> {
+    pub(crate) fn dedup(&mut self) -> BTreeMap<String, usize> {
         fn by_key<T: kube::Resource<DynamicType = ()>>(
             items: &mut Vec<T>,
             dropped: &mut BTreeMap<String, usize>,

@@ -129,22 +129,41 @@ impl Kind {
 }
 
 /// Which namespaces a namespaced kind was read in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Scope {
     /// Every namespace (or a cluster-scoped kind).
     All,
     /// Only these namespaces.
     Namespaces(BTreeSet<String>),
+    /// Only these objects, asked for by name (a targeted `why`): each was found or is known to
+    /// be absent, and nothing is known about any other object of the kind. Keys are
+    /// [`object_key`]s.
+    Named(BTreeSet<String>),
 }
 
 impl Scope {
-    /// Whether `namespace` is covered.
+    /// Whether every object of the kind in `namespace` was read.
     pub fn covers(&self, namespace: &str) -> bool {
         match self {
             Scope::All => true,
             Scope::Namespaces(set) => set.contains(namespace),
+            Scope::Named(_) => false,
         }
     }
+}
+
+/// The key of one object in a [`Scope::Named`]: `NAMESPACE/NAME`, or `NAME` when cluster-scoped.
+/// Events are keyed by the object they are about: `KIND/NAMESPACE/NAME`.
+pub fn object_key(namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// The [`Scope::Named`] key of the events about one object.
+pub fn events_key(kind: &str, namespace: Option<&str>, name: &str) -> String {
+    format!("{kind}/{}", object_key(namespace, name))
 }
 
 /// How one kind was read: the "lookup record" every hop's status rests on.
@@ -381,6 +400,14 @@ impl Snapshot {
             } else {
                 format!("{} were not read", kind.plural())
             }),
+            Some(Coverage::Read(Scope::Named(_))) => Coverage::NotChecked(format!(
+                "only the {} of this chain were read (a targeted read), not every one{}",
+                kind.plural(),
+                match namespace {
+                    Some(ns) if kind.namespaced() => format!(" in namespace {ns}"),
+                    _ => String::new(),
+                }
+            )),
             Some(Coverage::Read(scope)) => match namespace {
                 Some(ns) if kind.namespaced() && !scope.covers(ns) => Coverage::NotChecked(
                     format!("{} in namespace {ns} were not read", kind.plural()),
@@ -401,7 +428,18 @@ impl Snapshot {
         }
     }
 
-    /// Marks `kind` as read in `scope`, merging namespaces with an earlier read.
+    /// Why what is known of one object (`key`: an [`object_key`] or [`events_key`]) may be
+    /// incomplete: `None` when its kind was read whole in the namespace or the object itself
+    /// was asked for by name.
+    pub fn unknown_object(&self, kind: Kind, namespace: Option<&str>, key: &str) -> Option<String> {
+        match self.coverage.get(&kind) {
+            Some(Coverage::Read(Scope::Named(keys))) if keys.contains(key) => None,
+            _ => self.unknown_reason(kind, namespace),
+        }
+    }
+
+    /// Marks `kind` as read in `scope`, merging namespaces (or named objects) with an earlier
+    /// read. A whole namespace outranks objects named in it.
     pub fn mark_read(&mut self, kind: Kind, scope: Scope) {
         let merged = match (self.coverage.remove(&kind), scope) {
             (Some(Coverage::Read(Scope::All)), _) | (_, Scope::All) => Scope::All,
@@ -409,6 +447,11 @@ impl Snapshot {
                 a.extend(b);
                 Scope::Namespaces(a)
             }
+            (Some(Coverage::Read(Scope::Named(mut a))), Scope::Named(b)) => {
+                a.extend(b);
+                Scope::Named(a)
+            }
+            (Some(Coverage::Read(s @ Scope::Namespaces(_))), Scope::Named(_)) => s,
             (_, s) => s,
         };
         self.coverage.insert(kind, Coverage::Read(merged));
@@ -434,7 +477,8 @@ impl Snapshot {
             m.name.as_deref() == Some(name)
                 && (!kind.namespaced() || m.namespace.as_deref() == namespace)
         });
-        match (found, self.unknown_reason(kind, namespace)) {
+        let key = object_key(namespace.filter(|_| kind.namespaced()), name);
+        match (found, self.unknown_object(kind, namespace, &key)) {
             (Some(o), _) => Lookup::Found(o),
             (None, None) => Lookup::Missing,
             (None, Some(reason)) => Lookup::Unknown(reason),

@@ -21,7 +21,7 @@ pub fn write_dir(snap: &Snapshot, dir: &Path) -> Result<Vec<String>> {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {"name": super::CAPTURE_NAME},
-        "data": {"capturedAt": at.to_string(), "clock": clock},
+        "data": capture_data(snap, &at.to_string(), clock),
     });
     let text = serde_saphyr::to_string(&capture)
         .map_err(|e| Error::input(dir.join("capture.yaml"), format!("cannot serialise: {e}")))?;
@@ -127,6 +127,27 @@ pub fn write_dir(snap: &Snapshot, dir: &Path) -> Result<Vec<String>> {
     }
     write(&dir.join("DUMP-INFO.txt"), &notes)?;
     Ok(written)
+}
+
+/// The capture file's data: when, by which clock, and (for a targeted or namespaced read) the
+/// scope of each kind read only in part, so loading the dump back never takes a partial read
+/// for the whole cluster.
+fn capture_data(snap: &Snapshot, at: &str, clock: impl Serialize) -> Value {
+    let mut data = json!({"capturedAt": at, "clock": clock});
+    let partial: serde_json::Map<String, Value> = snap
+        .coverage
+        .iter()
+        .filter_map(|(k, c)| match c {
+            Coverage::Read(scope @ (super::Scope::Namespaces(_) | super::Scope::Named(_))) => {
+                Some((k.plural().to_string(), serde_json::to_value(scope).ok()?))
+            }
+            _ => None,
+        })
+        .collect();
+    if !partial.is_empty() {
+        data["coverage"] = Value::String(Value::Object(partial).to_string());
+    }
+    data
 }
 
 fn values<T: Serialize>(items: &[T]) -> Result<Vec<Value>> {

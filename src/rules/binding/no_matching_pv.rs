@@ -20,9 +20,6 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    if cx.unknown(Kind::PersistentVolume, None).is_some() {
-        return;
-    }
     for pvc in &cx.pvcs {
         if k8s::pvc_phase(pvc) != "Pending" {
             continue;
@@ -71,6 +68,11 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 let Some(class) = fit::static_class(cx, pvc) else {
                     continue;
                 };
+                // Only a claim that binds statically needs every PV (a targeted read has only
+                // the chain's).
+                if cx.unknown(Kind::PersistentVolume, None).is_some() {
+                    continue;
+                }
                 let binding = fit::binding_of(cx, pvc);
                 let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
                 let name = pvc.metadata.name.as_deref().unwrap_or_default();

@@ -7,7 +7,6 @@ use super::super::{Category, Finding, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::health::{self, ChainView, Member};
 use crate::k8s;
-use crate::snapshot::Kind;
 
 pub static RULE: Rule = Rule {
     code: "stuck-unexplained",
@@ -107,7 +106,11 @@ fn finding(cx: &Ctx, chain: &ChainView) -> Finding {
         .collect();
     f = f.evidence(format!("hops: {}", states.join(", ")));
     let events_read = cx
-        .unknown(Kind::Event, first.object.namespace.as_deref())
+        .events_unknown(
+            &first.object.kind,
+            first.object.namespace.as_deref(),
+            &first.object.name,
+        )
         .is_none();
     let mut any_event = false;
     for (m, _) in &stuck {

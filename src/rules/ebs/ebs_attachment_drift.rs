@@ -17,11 +17,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    let vas_known = cx.unknown(Kind::VolumeAttachment, None).is_none();
     for (pv, id) in focused_ebs_pvs(cx) {
         let Some(v) = found_volume(cx, id) else {
             continue;
         };
+        let vas_known = cx.unknown(Kind::VolumeAttachment, None).is_none();
         let pv_name = pv.metadata.name.as_deref().unwrap_or_default();
         let vas = cx.attachments_of(pv_name);
         let ec2_instances: Vec<&str> = v

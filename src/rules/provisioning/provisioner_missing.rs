@@ -31,6 +31,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             registered,
             nodes,
             known: csinodes_known,
+            ..
         } = cx.registration(driver);
         let waiting: Vec<_> = cx
             .pvc_events(pvc)

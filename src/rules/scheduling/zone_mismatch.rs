@@ -39,9 +39,37 @@ fn zones_of(nodes: &[&Node]) -> String {
         .join(", ")
 }
 
+/// Whether any placement question is open: a claim not bound yet, a pod not scheduled, or a PV
+/// whose pods do not all run on nodes it admits. A chain running where its volumes are needs no
+/// other node (and a targeted read has none).
+fn placement_open(cx: &Ctx) -> bool {
+    let scheduled =
+        |p: &crate::model::Pod| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
+    if cx.pvcs.iter().any(|p| k8s::pvc_phase(p) != "Bound") || cx.pods.iter().any(|p| !scheduled(p))
+    {
+        return true;
+    }
+    cx.pvs.iter().any(|pv| {
+        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let pods = cx.focused_pods_on_pv(name);
+        pods.is_empty()
+            || pods.iter().any(|p| {
+                let node = p
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.as_deref())
+                    .unwrap_or_default();
+                !matches!(cx.node(node), Lookup::Found(n) if admits(pv, n))
+            })
+    })
+}
+
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     ebs_zone_disagrees(cx, out);
     class_excludes_pod_zones(cx, out);
+    if !placement_open(cx) {
+        return;
+    }
     let nodes: Vec<&Node> = cx.schedulable_nodes().collect();
     let nodes_known = cx.unknown(crate::snapshot::Kind::Node, None).is_none();
     if !nodes_known {
