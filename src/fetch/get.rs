@@ -18,7 +18,9 @@ use kube::api::Api;
 use kube::Client;
 use serde::de::DeserializeOwned;
 
-use super::kube::{classify, list_all, list_csi, Builder, Connection, FetchStats, ListOptions};
+use super::kube::{
+    classify, list_all, list_csi, Builder, Connection, FetchStats, ListOptions, Outcome,
+};
 use crate::error::{Error, Result};
 use crate::model::{PersistentVolume, Pod, VolumeAttachment};
 use crate::snapshot::{events_key, object_key, Coverage, EventRecord, Kind, Scope, Snapshot};
@@ -86,7 +88,22 @@ where
     K: kube::Resource + Clone + DeserializeOwned + Debug + crate::model::Slim + Send + 'static,
 {
     Box::pin(async move {
-        let got = get_one(api, name, t, kind.plural()).await;
+        let mut got = get_one(api.clone(), name, t, kind.plural()).await;
+        if matches!(got, Got::Failed(Coverage::Forbidden(_), _)) {
+            // Some roles grant list but not get (or get on named objects only): a LIST of the
+            // kind finds the object as well.
+            if let Outcome::Ok(items, _) =
+                list_all(api, t, kind.plural(), &ListOptions::default(), false).await
+            {
+                got = match items
+                    .into_iter()
+                    .find(|o| o.meta().name.as_deref() == Some(name))
+                {
+                    Some(o) => Got::Found(o),
+                    None => Got::Missing,
+                };
+            }
+        }
         let key = object_key(namespace.as_deref(), name);
         let name = name.to_string();
         Box::new(move |b: &mut Builder| {
@@ -303,7 +320,7 @@ fn pending<'a>(conn: &'a Connection, ask: &'a Ask) -> Pending<'a> {
             Box::new(move |b: &mut Builder| {
                 // Nodes found by label are known by name; nodes without it are not known.
                 let keys = match &outcome {
-                    super::kube::Outcome::Ok(items, _) => items
+                    Outcome::Ok(items, _) => items
                         .iter()
                         .filter_map(|n| n.metadata.name.clone())
                         .collect(),
@@ -371,11 +388,44 @@ pub fn attachment_name(volume_handle: &str, driver: &str, node: &str) -> String 
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::fetch::kube::tests::{connection, serve};
+
+    #[tokio::test]
+    async fn a_refused_get_falls_back_to_a_list_that_is_allowed() {
+        let list = r#"{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[
+            {"metadata":{"name":"other","namespace":"prod"}},{"metadata":{"name":"db-0","namespace":"prod"}}]}"#;
+        let (addr, asked) = serve(vec![
+            ("/api/v1/namespaces/prod/pods/db-0", "403".to_string()),
+            ("/api/v1/namespaces/prod/pods/gone", "403".to_string()),
+            ("/api/v1/namespaces/prod/pods", list.to_string()),
+        ]);
+        let asks = [
+            Ask::Get(Kind::Pod, Some("prod".into()), "db-0".into()),
+            Ask::Get(Kind::Pod, Some("prod".into()), "gone".into()),
+        ];
+        let (snap, _) = wave(&connection(&addr), &asks, false).await.expect("wave");
+        let names: Vec<_> = snap
+            .pods
+            .iter()
+            .filter_map(|p| p.metadata.name.clone())
+            .collect();
+        assert_eq!(names, ["db-0"], "{:?}", asked.lock().expect("lock"));
+        assert!(matches!(
+            snap.lookup(&snap.pods, Kind::Pod, Some("prod"), "gone"),
+            crate::snapshot::Lookup::Missing
+        ));
+        assert!(matches!(
+            snap.lookup(&snap.pods, Kind::Pod, Some("prod"), "other"),
+            crate::snapshot::Lookup::Unknown(_)
+        ));
+    }
+
     #[test]
     fn attachment_names_follow_the_attach_detach_controller() {
         // sha256("vol-0123456789abcdef0" + "ebs.csi.aws.com" + "ip-10-0-1-10.ec2.internal"),
         // computed independently with sha256sum.
-        let name = super::attachment_name(
+        let name = attachment_name(
             "vol-0123456789abcdef0",
             "ebs.csi.aws.com",
             "ip-10-0-1-10.ec2.internal",

@@ -172,3 +172,42 @@ fn write(path: &Path, text: &str) -> Result<()> {
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{load, Scope};
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// A targeted read written out and read back stays partial: the one node dumped is not
+    /// taken for every node of the cluster.
+    #[test]
+    fn a_targeted_dump_loads_back_as_partial() {
+        let mut snap = Snapshot::default();
+        let node: k8s_openapi::api::core::v1::Node =
+            serde_json::from_value(json!({"metadata": {"name": "n1"}})).expect("node");
+        snap.nodes.push(node);
+        snap.mark_read(Kind::Node, Scope::Named(BTreeSet::from(["n1".to_string()])));
+        snap.mark_read(
+            Kind::Pod,
+            Scope::Namespaces(BTreeSet::from(["prod".to_string()])),
+        );
+        snap.mark_read(Kind::StorageClass, Scope::All);
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_dir(&snap, dir.path()).expect("write");
+        let (back, _) = load::load_paths(&[dir.path().to_path_buf()]).expect("load");
+        assert_eq!(back.nodes.len(), 1);
+        assert!(
+            back.unknown_reason(Kind::Node, None).is_some(),
+            "{:?}",
+            back.coverage
+        );
+        assert!(matches!(
+            back.lookup(&back.nodes, Kind::Node, None, "n1"),
+            super::super::Lookup::Found(_)
+        ));
+        assert!(back.unknown_reason(Kind::Pod, Some("prod")).is_none());
+        assert!(back.unknown_reason(Kind::Pod, Some("other")).is_some());
+        assert!(back.unknown_reason(Kind::StorageClass, None).is_none());
+    }
+}
