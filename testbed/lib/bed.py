@@ -39,7 +39,8 @@ def die(msg):
 
 
 def kubelet_endpoints():
-    """(HOST_IP, [port per node in zone order]) from $STATE/ports; HOST_IP may be empty."""
+    """[(address, port) per node in zone order] of the kubelet stats endpoints on the bed's own
+    test host (a network namespace `up` creates), from $STATE/ports; empty when there is none."""
     vals = {}
     try:
         with open(os.path.join(STATE, "ports")) as f:
@@ -48,7 +49,8 @@ def kubelet_endpoints():
                 vals[k] = v.strip('"')
     except OSError:
         pass
-    return vals.get("HOST_IP", ""), [int(p) for p in vals.get("KUBELET_PORTS", "").split()]
+    port = int(vals.get("KUBELET_PORT") or 10250)
+    return [(ip, port) for ip in vals.get("KUBELET_IPS", "").split()]
 
 
 def bed_env():

@@ -333,7 +333,7 @@ def cmd_kubelet_serve_stats(a):
     with open(os.path.join(bed.STATE, "nodes.json")) as f:
         nodes = [n for n in json.load(f) if n.get("externalIp") and n.get("kubeletPort")]
     if not nodes:
-        raise BedError("nodes.json has no externalIp/kubeletPort: the bed was started without a host address")
+        raise BedError("nodes.json has no externalIp/kubeletPort: the bed has no test host (network namespace)")
     started = bed.rfc3339()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     pki = os.path.join(bed.STATE, "pki", "apiserver")
