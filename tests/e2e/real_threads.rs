@@ -405,7 +405,21 @@ pub fn vanished_node_attachment(bed: &Bed, id: &str) -> Res {
         format!("VolumeAttachment {va} should still say attached to {x}: {still}")
     })?;
     let out = storage(&["why", "pod/db-0", "-n", &ns])?;
-    let f = root(&out, "ebs-attachment-drift", "error")?;
+    // The catalog ranks the pod's Multi-Attach first (pod-level errors lead), worded for a gone
+    // node; EC2's confirmation that the record is stale follows as ebs-attachment-drift.
+    let m = root(&out, "multi-attach", "error")?;
+    contains_all(
+        "multi-attach",
+        &text(m, "message"),
+        &[
+            &format!("PV {pv} ({vol}, RWO) is still attached to node {x} (node no longer exists)"),
+            &format!("pod db-0 on {a} cannot attach it"),
+        ],
+    )?;
+    let f = out.finding("ebs-attachment-drift")?;
+    check(f["severity"] == "warning", || {
+        format!("a warning, as the catalog has it: {f}")
+    })?;
     contains_all(
         "ebs-attachment-drift",
         &text(f, "message"),
@@ -416,25 +430,30 @@ pub fn vanished_node_attachment(bed: &Bed, id: &str) -> Res {
             "EC2 shows the volume available",
         ],
     )?;
-    let fix = text(f, "fix");
-    contains_all(
-        "ebs-attachment-drift fix",
-        &fix,
-        &[
-            "6 minutes",
-            &format!("spec.nodeName={x}"),
-            &format!("kubectl delete volumeattachment {va}"),
-        ],
-    )?;
-    check(!fix.contains("taint"), || {
-        format!("a vanished node's fix, not a taint: {fix}")
-    })?;
-    if let Ok(m) = out.finding("multi-attach") {
-        let mfix = text(m, "fix");
-        check(
-            mfix.contains("no longer exists") && !mfix.contains("taint"),
-            || format!("multi-attach fix fits a vanished node: {mfix}"),
+    for (code, fix, extra) in [
+        (
+            "multi-attach",
+            text(m, "fix"),
+            format!("then it attaches to {a}"),
+        ),
+        (
+            "ebs-attachment-drift",
+            text(f, "fix"),
+            format!("spec.nodeName={x}"),
+        ),
+    ] {
+        contains_all(
+            &format!("{code} fix"),
+            &fix,
+            &[
+                "6 minutes",
+                &format!("kubectl delete volumeattachment {va}"),
+                &extra,
+            ],
         )?;
+        check(!fix.contains("taint"), || {
+            format!("{code}: a vanished node's fix, not a taint: {fix}")
+        })?;
     }
     Ok(())
 }
