@@ -541,7 +541,9 @@ pub fn eks_auto_mode(bed: &Bed, id: &str) -> Res {
         contains_all(
             "provisioner-missing",
             &text(f, "message"),
-            &["ebs.csi.aws.com", "chart-data"],
+            &[&format!(
+                "Class \"{chart_class}\" provisions through ebs.csi.aws.com, which is not installed"
+            )],
         )?;
         let fix = text(f, "fix");
         contains_all(
