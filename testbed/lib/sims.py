@@ -728,7 +728,7 @@ def provision(pvc, zone=None, use_ec2=True, topology_key="topology.kubernetes.io
     provisioner_event(pvc, "Normal", "Provisioning", f'External provisioner is provisioning volume for claim "{ns}/{name}"')
     selected = md.get("annotations", {}).get("volume.kubernetes.io/selected-node")
     if selected and not migrated:
-        # external-provisioner (controller/topology.go, v3–v5) learns the selected node's zone
+        # external-provisioner (controller/topology.go) learns the selected node's zone
         # from its CSINode: without the driver's topology keys there it refuses, keeping the
         # selected-node annotation (ProvisioningNoChange) so the scheduler waits in PreBind.
         csinode = bed.kget("csinode", selected, ignore_missing=True)
@@ -738,8 +738,11 @@ def provision(pvc, zone=None, use_ec2=True, topology_key="topology.kubernetes.io
         else:
             keys = next((d.get("topologyKeys") for d in csinode.get("spec", {}).get("drivers") or []
                          if d["name"] == bed.DRIVER), None)
+            # v6.0+ (its PVC/node cache) says "for node"; v1.2–v5.x "on CSINode".
+            v6 = int(os.environ.get("KSTOR_BED_EXTERNAL_PROVISIONER", "5").split(".")[0] or 5) >= 6
+            where = f"for node {selected}" if v6 else f"on CSINode {selected}"
             err = None if keys else (
-                f"error generating accessibility requirements: no topology key found on CSINode {selected}")
+                f"error generating accessibility requirements: no topology key found {where}")
         if err:
             provisioner_event(pvc, "Warning", "ProvisioningFailed",
                               f'failed to provision volume with StorageClass "{sc_name}": {err}')

@@ -290,6 +290,36 @@ pub fn selected_node_without_driver(bed: &Bed, id: &str) -> Res {
                     out.codes()
                 )
             },
+        )?;
+        // external-provisioner v6 (the sidecar current drivers ship) words it "for node NODE".
+        let refused = bed.sim_env(
+            "provisioner-sim",
+            &["provision", "data-db-0", "-n", &ns],
+            &[("KSTOR_BED_EXTERNAL_PROVISIONER", "6.0")],
+        );
+        check(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.contains(&format!("no topology key found for node {c}"))),
+            || format!("provisioner-sim v6 must refuse: {refused:?}"),
+        )?;
+        wait_event(
+            &ns,
+            "PersistentVolumeClaim",
+            "data-db-0",
+            "ProvisioningFailed",
+            "no topology key found for node",
+        )?;
+        let out = storage(&["why", "pod/db-0", "-n", &ns])?;
+        let f = root(&out, "csi-driver-not-registered", "error")?;
+        contains_all(
+            "csi-driver-not-registered (v6 wording)",
+            &f.to_string(),
+            &[
+                &format!("Node {c}, selected for claim {ns}/data-db-0"),
+                "2× ProvisioningFailed",
+                "no topology key found for node",
+            ],
         )
     })();
     kubectl(&["taint", "nodes", &c, "dedicated=db:NoSchedule-"])?;
