@@ -35,6 +35,10 @@ fn capability_refused(m: &str) -> bool {
         .any(|t| m.contains(t))
 }
 
+fn no_topology_key(m: &str) -> bool {
+    crate::rules::attachment::csi_driver_not_registered::no_topology_key_node(m).is_some()
+}
+
 fn waiting_for_provisioner(m: &str) -> bool {
     external_provisioner(m).is_some()
 }
@@ -72,6 +76,20 @@ pub const FORMS: &[Form] = &[
         versions: "driver 1.45+",
         sample: "AttachVolume.Attach failed for volume \"pvc-1\" : rpc error: code = ResourceExhausted desc = Attachment limit exceeded for volume \"vol-0abc\" on node \"i-0abc\": the node has no attachment slot left",
         recognised: attach_limit,
+    },
+    Form {
+        message: "ProvisioningFailed: the selected node does not register the driver",
+        component: "external-provisioner (controller/topology.go)",
+        versions: "v1.2–v5.x",
+        sample: "failed to provision volume with StorageClass \"gp3\": error generating accessibility requirements: no topology key found on CSINode ip-10-0-3-21.ec2.internal",
+        recognised: no_topology_key,
+    },
+    Form {
+        message: "ProvisioningFailed: the selected node does not register the driver",
+        component: "external-provisioner (controller/topology.go)",
+        versions: "v6.0+",
+        sample: "failed to provision volume with StorageClass \"gp3\": error generating accessibility requirements: no topology key found for node ip-10-0-3-21.ec2.internal",
+        recognised: no_topology_key,
     },
     Form {
         message: "ExternalProvisioning: waiting for the provisioner",

@@ -16,7 +16,11 @@ import time
 STATE = os.environ.get("KSTOR_BED_DIR", "/tmp/kstor-bed")
 KUBECTL = os.environ.get("KUBECTL", "kubectl")
 REGION = "us-east-1"
-DRIVER = "ebs.csi.aws.com"
+# The EBS CSI driver the stand-ins play: the self-managed one, or EKS Auto Mode's
+# (KSTOR_BED_DRIVER=ebs.csi.eks.amazonaws.com), the same code base under another name.
+DRIVER = os.environ.get("KSTOR_BED_DRIVER") or "ebs.csi.aws.com"
+# The driver's own zone key on nodes and in CSINode topologyKeys (topology.<driver>/zone).
+DRIVER_ZONE_KEY = f"topology.{DRIVER}/zone"
 
 # The zones the bed seeds, their fixed private IPs (moto's default subnets are
 # 172.31.0.0/20, 172.31.16.0/20, 172.31.32.0/20) and the instance type.
@@ -39,7 +43,8 @@ def die(msg):
 
 
 def kubelet_endpoints():
-    """(HOST_IP, [port per node in zone order]) from $STATE/ports; HOST_IP may be empty."""
+    """[(address, port) per node in zone order] of the kubelet stats endpoints on the bed's own
+    test host (a network namespace `up` creates), from $STATE/ports; empty when there is none."""
     vals = {}
     try:
         with open(os.path.join(STATE, "ports")) as f:
@@ -48,7 +53,8 @@ def kubelet_endpoints():
                 vals[k] = v.strip('"')
     except OSError:
         pass
-    return vals.get("HOST_IP", ""), [int(p) for p in vals.get("KUBELET_PORTS", "").split()]
+    port = int(vals.get("KUBELET_PORT") or 10250)
+    return [(ip, port) for ip in vals.get("KUBELET_IPS", "").split()]
 
 
 def bed_env():

@@ -247,7 +247,7 @@ def cmd_kubelet_driver(a):
         ann.pop(a.driver, None)
     else:
         d = {"name": a.driver, "nodeID": iid,
-             "topologyKeys": a.topology_keys.split(",") if a.topology_keys else ["topology.ebs.csi.aws.com/zone"]}
+             "topologyKeys": a.topology_keys.split(",") if a.topology_keys else [f"topology.{a.driver}/zone"]}
         if a.allocatable is not None and a.allocatable >= 0:
             d["allocatable"] = {"count": a.allocatable}
         drivers.append(d)
@@ -333,7 +333,7 @@ def cmd_kubelet_serve_stats(a):
     with open(os.path.join(bed.STATE, "nodes.json")) as f:
         nodes = [n for n in json.load(f) if n.get("externalIp") and n.get("kubeletPort")]
     if not nodes:
-        raise BedError("nodes.json has no externalIp/kubeletPort: the bed was started without a host address")
+        raise BedError("nodes.json has no externalIp/kubeletPort: the bed has no test host (network namespace)")
     started = bed.rfc3339()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     pki = os.path.join(bed.STATE, "pki", "apiserver")
@@ -695,12 +695,12 @@ def _pick_zone(pvc, sc, forced):
     node = pvc["metadata"].get("annotations", {}).get("volume.kubernetes.io/selected-node")
     if node:
         labels = bed.kget("node", node)["metadata"].get("labels", {})
-        z = labels.get("topology.kubernetes.io/zone") or labels.get("topology.ebs.csi.aws.com/zone")
+        z = labels.get("topology.kubernetes.io/zone") or labels.get(bed.DRIVER_ZONE_KEY)
         if z:
             return z
     for term in sc.get("allowedTopologies") or []:
         for e in term.get("matchLabelExpressions", []):
-            if e["key"] in ("topology.kubernetes.io/zone", "topology.ebs.csi.aws.com/zone") and e["values"]:
+            if e["key"] in ("topology.kubernetes.io/zone", bed.DRIVER_ZONE_KEY) and e["values"]:
                 return e["values"][0]
     zones = sorted({n["zone"] for n in bed.bed_nodes()}) or [z for z, _ in bed.ZONES]
     return random.Random(pvc["metadata"]["uid"]).choice(zones)
@@ -726,6 +726,27 @@ def provision(pvc, zone=None, use_ec2=True, topology_key="topology.kubernetes.io
     if bed.kget("pv", pv_name, ignore_missing=True):
         return f"{ns}/{name}: {pv_name} already exists"
     provisioner_event(pvc, "Normal", "Provisioning", f'External provisioner is provisioning volume for claim "{ns}/{name}"')
+    selected = md.get("annotations", {}).get("volume.kubernetes.io/selected-node")
+    if selected and not migrated:
+        # external-provisioner (controller/topology.go) learns the selected node's zone
+        # from its CSINode: without the driver's topology keys there it refuses, keeping the
+        # selected-node annotation (ProvisioningNoChange) so the scheduler waits in PreBind.
+        csinode = bed.kget("csinode", selected, ignore_missing=True)
+        if csinode is None:
+            err = (f'error generating accessibility requirements: error getting CSINode for selected node '
+                   f'"{selected}": csinode.storage.k8s.io "{selected}" not found')
+        else:
+            keys = next((d.get("topologyKeys") for d in csinode.get("spec", {}).get("drivers") or []
+                         if d["name"] == bed.DRIVER), None)
+            # v6.0+ (its PVC/node cache) says "for node"; v1.2–v5.x "on CSINode".
+            v6 = int(os.environ.get("KSTOR_BED_EXTERNAL_PROVISIONER", "5").split(".")[0] or 5) >= 6
+            where = f"for node {selected}" if v6 else f"on CSINode {selected}"
+            err = None if keys else (
+                f"error generating accessibility requirements: no topology key found {where}")
+        if err:
+            provisioner_event(pvc, "Warning", "ProvisioningFailed",
+                              f'failed to provision volume with StorageClass "{sc_name}": {err}')
+            raise BedError(f"{ns}/{name}: {err}")
     params = sc.get("parameters", {})
     size = _gib(pvc["spec"]["resources"]["requests"]["storage"])
     zone = _pick_zone(pvc, sc, zone)
@@ -733,7 +754,7 @@ def provision(pvc, zone=None, use_ec2=True, topology_key="topology.kubernetes.io
     if volume_id is None and use_ec2:
         tags = {
             "CSIVolumeName": pv_name,
-            "ebs.csi.aws.com/cluster": "true",
+            f"{bed.DRIVER}/cluster": "true",
             "kubernetes.io/created-for/pvc/name": name,
             "kubernetes.io/created-for/pvc/namespace": ns,
             "kubernetes.io/created-for/pv/name": pv_name,

@@ -59,7 +59,17 @@ impl Bed {
 
     /// Runs one of the stand-ins (`kubelet-sim`, `attacher-sim`, `provisioner-sim`, `resizer-sim`).
     pub fn sim(&self, which: &str, args: &[&str]) -> Res<String> {
-        run(Command::new(self.testbed.join(which)).args(args), None)
+        self.sim_env(which, args, &[])
+    }
+
+    /// [`Bed::sim`] with extra environment variables (e.g. `KSTOR_BED_DRIVER`).
+    pub fn sim_env(&self, which: &str, args: &[&str], env: &[(&str, &str)]) -> Res<String> {
+        run(
+            Command::new(self.testbed.join(which))
+                .args(args)
+                .envs(env.iter().copied()),
+            None,
+        )
     }
 }
 

@@ -412,7 +412,7 @@ pub fn multiple_default_storageclasses(_bed: &Bed, id: &str) -> Res {
 pub fn volume_full(bed: &Bed, id: &str) -> Res {
     if !bed.kubelet_stats {
         println!(
-            "e2e: volume_full: the bed has no kubelet stats endpoint (no host address): skipped"
+            "e2e: volume_full: skipped: the bed has no kubelet stats endpoint (network namespaces not permitted here, see testbed/up)"
         );
         return Ok(());
     }

@@ -14,6 +14,7 @@
 mod bed;
 mod import_ebs;
 mod lifecycle;
+mod real_threads;
 mod scenarios;
 
 use std::time::Instant;

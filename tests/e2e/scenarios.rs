@@ -6,10 +6,16 @@ use crate::bed::{
 };
 use crate::Scenario;
 
-pub const PHASE_NO_DRIVER: &[Scenario] = &[Scenario {
-    name: "seed_no_ebs_driver",
-    run: seed_no_ebs_driver,
-}];
+pub const PHASE_NO_DRIVER: &[Scenario] = &[
+    Scenario {
+        name: "seed_no_ebs_driver",
+        run: seed_no_ebs_driver,
+    },
+    Scenario {
+        name: "eks_auto_mode",
+        run: crate::real_threads::eks_auto_mode,
+    },
+];
 
 pub const PHASE_PARALLEL: &[Scenario] = &[
     Scenario {
@@ -132,6 +138,14 @@ pub const PHASE_PARALLEL: &[Scenario] = &[
         name: "import_ebs_refuses_a_foreign_pv",
         run: crate::import_ebs::refuses_a_foreign_pv,
     },
+    Scenario {
+        name: "zone_full_capacity",
+        run: crate::real_threads::zone_full_capacity,
+    },
+    Scenario {
+        name: "pvc_terminating",
+        run: crate::real_threads::pvc_terminating,
+    },
 ];
 
 pub const PHASE_NODE_WIDE: &[Scenario] = &[
@@ -146,6 +160,14 @@ pub const PHASE_NODE_WIDE: &[Scenario] = &[
     Scenario {
         name: "multiple_default_storageclasses",
         run: crate::lifecycle::multiple_default_storageclasses,
+    },
+    Scenario {
+        name: "selected_node_without_driver",
+        run: crate::real_threads::selected_node_without_driver,
+    },
+    Scenario {
+        name: "vanished_node_attachment",
+        run: crate::real_threads::vanished_node_attachment,
     },
     // Last: it reads what every earlier scenario left behind.
     Scenario {

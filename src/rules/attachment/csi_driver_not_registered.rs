@@ -152,9 +152,33 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-/// external-provisioner (v1.2+, `controller/topology.go`) with WaitForFirstConsumer, when the
-/// scheduler's selected node has no topology keys for the driver in its CSINode.
-pub(crate) const NO_TOPOLOGY_KEY: &str = "no topology key found on CSINode ";
+/// external-provisioner (`controller/topology.go`) with WaitForFirstConsumer, when the
+/// scheduler's selected node has no topology keys for the driver in its CSINode: `… on CSINode
+/// NODE` up to v5.x, `… for node NODE` from v6.0 (its in-memory PVC/node cache, 2025-08).
+pub(crate) const NO_TOPOLOGY_KEY: [&str; 2] = [
+    "no topology key found on CSINode ",
+    "no topology key found for node ",
+];
+
+/// The selected node a "no topology key found" message names, in either wording.
+pub(crate) fn no_topology_key_node(message: &str) -> Option<String> {
+    NO_TOPOLOGY_KEY.iter().find_map(|form| {
+        message
+            .split(form)
+            .nth(1)
+            .and_then(|t| t.split([' ', ',', '"']).next())
+            .map(|t| t.trim_end_matches('.').to_string())
+            .filter(|t| !t.is_empty())
+    })
+}
+
+/// An event's evidence line with the count of every event like it (the line starts `N× `).
+fn with_count(evidence: &str, count: u32) -> String {
+    match evidence.split_once("× ") {
+        Some((_, rest)) => format!("{count}× {rest}"),
+        None => format!("{count}× {evidence}"),
+    }
+}
 
 /// A taint the pod's tolerations cover (same key, or an `Exists` toleration without a key).
 fn tolerates(pod: &crate::model::Pod, taint: &k8s_openapi::api::core::v1::Taint) -> bool {
@@ -190,16 +214,12 @@ fn selected_node_lacks_plugin(cx: &Ctx, reported: &[(String, String)], out: &mut
         let events: Vec<&EventRecord> = cx
             .pvc_events(pvc)
             .into_iter()
-            .filter(|e| e.reason == "ProvisioningFailed" && e.message.contains(NO_TOPOLOGY_KEY))
+            .filter(|e| {
+                e.reason == "ProvisioningFailed" && no_topology_key_node(&e.message).is_some()
+            })
             .collect();
         let Some(last) = events.last() else { continue };
-        let Some(node) = last
-            .message
-            .split(NO_TOPOLOGY_KEY)
-            .nth(1)
-            .and_then(|t| t.split([' ', ',', '"']).next())
-            .map(|t| t.trim_end_matches('.').to_string())
-        else {
+        let Some(node) = no_topology_key_node(&last.message) else {
             continue;
         };
         let driver = cx
@@ -293,7 +313,7 @@ fn selected_node_lacks_plugin(cx: &Ctx, reported: &[(String, String)], out: &mut
             )
         };
         let mut f = Finding::new(&RULE, ObjectRef::new("Node", None, &node), message)
-            .evidence(format!("{count}× {}", cx.event_evidence(last)));
+            .evidence(with_count(&cx.event_evidence(last), count));
         if let Some(sel) = k8s::annotation(*pvc, "volume.kubernetes.io/selected-node") {
             f = f.evidence(format!(
                 "PVC {ns}/{claim} annotation volume.kubernetes.io/selected-node={sel}"
@@ -352,12 +372,32 @@ mod tests {
             "{}",
             f.fix
         );
-        assert!(f.evidence[0].starts_with("6× "), "{:?}", f.evidence);
+        assert!(
+            f.evidence[0].starts_with("6× ProvisioningFailed on prod/data-db-0"),
+            "{:?}",
+            f.evidence
+        );
         assert!(
             all.iter().all(|f| f.code != "provisioning-failed"),
             "provisioning-failed must leave it to csi-driver-not-registered: {all:#?}"
         );
         assert_eq!(all[0].code, "csi-driver-not-registered", "{all:#?}");
+    }
+
+    #[test]
+    fn reads_the_selected_node_from_external_provisioner_v6_wording() {
+        let all = findings("csi-driver-not-registered", "selected-node-v6.yaml");
+        assert_eq!(all[0].code, "csi-driver-not-registered", "{all:#?}");
+        assert_eq!(all[0].object.name, "ip-10-0-3-21.ec2.internal");
+        assert!(
+            all[0].message.contains("selected for claim prod/data-db-0"),
+            "{}",
+            all[0].message
+        );
+        assert!(
+            all.iter().all(|f| f.code != "provisioning-failed"),
+            "{all:#?}"
+        );
     }
 
     #[test]

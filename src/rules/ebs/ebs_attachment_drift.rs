@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, Rule, Severity};
 use super::{focused_ebs_pvs, found_volume, instance_of_node, volume_ref};
 use crate::ctx::Ctx;
+use crate::k8s;
 use crate::snapshot::Kind;
 
 pub static RULE: Rule = Rule {
@@ -102,7 +103,12 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             let Some(inst) = instance_of_node(cx, node_name) else {
                 continue;
             };
-            if !attached || !ec2_instances.contains(&inst) {
+            // A deleted VolumeAttachment is a detach under way: the controller drops the volume
+            // from the node's list when it starts detaching, before the attacher is done.
+            if !attached
+                || va.metadata.deletion_timestamp.is_some()
+                || !ec2_instances.contains(&inst)
+            {
                 continue;
             }
             let listed = node
@@ -121,7 +127,10 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                         "EBS volume {id} (PV {pv_name}) is attached to node {node_name} ({inst}) per EC2 and its VolumeAttachment, but the node's status.volumesAttached does not list it"
                     ),
                 )
-                .evidence(format!("node {node_name} status.volumesAttached lacks kubernetes.io/csi/ebs.csi.aws.com^{id}"))
+                .evidence(format!(
+                    "node {node_name} status.volumesAttached lacks kubernetes.io/csi/{}^{id}",
+                    k8s::pv_driver(pv).unwrap_or(k8s::EBS_CSI)
+                ))
                 .fix("the attach-detach controller has lost track: check kube-controller-manager logs; restarting it rebuilds the node's attached list"),
             );
         }
@@ -206,6 +215,14 @@ mod tests {
             m[0].contains("status.volumesAttached does not list it"),
             "{m:?}"
         );
+    }
+
+    #[test]
+    fn a_detach_under_way_is_not_drift() {
+        let m = drift("detaching.yaml");
+        assert!(m.is_empty(), "{m:?}");
+        let all = findings("ebs-attachment-drift", "detaching.yaml");
+        assert!(all.iter().any(|f| f.code == "detach-stuck"), "{all:#?}");
     }
 
     #[test]

@@ -112,7 +112,8 @@ impl Cause {
 fn owned_elsewhere(message: &str) -> bool {
     (message.contains("storageclass.storage.k8s.io") && message.contains("not found"))
         || message.contains("no volume plugin matched")
-        || message.contains(crate::rules::attachment::csi_driver_not_registered::NO_TOPOLOGY_KEY)
+        || crate::rules::attachment::csi_driver_not_registered::no_topology_key_node(message)
+            .is_some()
 }
 
 /// "role eks-node-role, action ec2:CreateVolume" from an UnauthorizedOperation message: a node
