@@ -420,3 +420,52 @@ fn help_groups_shared_flags_after_the_command_own_and_explain_has_examples() {
         .expect("runs");
     assert!(String::from_utf8_lossy(&out.stdout).contains("kubectl storage explain zone-mismatch"));
 }
+
+/// `why -l` / `why -A`: one report per matching pod, a summary line, JSON as a list; a TARGET
+/// and a selector exclude each other (exit 2).
+#[test]
+fn why_many_pods_by_selector_or_all_namespaces() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(root().join("examples/seed")).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let web = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"web","labels":{"app":"web"},"creationTimestamp":"2026-01-01T00:00:00Z"},
+        "spec":{"nodeName":"ip-10-0-1-17.ec2.internal","containers":[{"name":"c","image":"nginx"}]},
+        "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}"#;
+    std::fs::write(dir.path().join("web.json"), web).unwrap();
+    let snap = dir.path().display().to_string();
+
+    let (code, v) = json(&["why", "-A", "--snapshot", &snap, "-o", "json"]);
+    let reports = v.as_array().expect("a list of reports");
+    let targets: Vec<&str> = reports
+        .iter()
+        .map(|r| r["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["pod/task-pod", "pod/web-1"], "{v}");
+    assert_eq!(code, 1, "the seed's pod has errors");
+    assert_eq!(reports[1]["summary"]["errors"], 0);
+
+    let r = run(&["why", "-A", "-l", "app=web", "--snapshot", &snap]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.trim_end().ends_with(
+            "1 pod(s) matching app=web in any namespace: 0 with errors, 0 with warnings, 1 without"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("task-pod"), "{}", r.stdout);
+
+    // Without -A: the namespace of -n (default "default").
+    let (_, v) = json(&["why", "-l", "app=mysql", "--snapshot", &snap, "-o", "json"]);
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    let r = run(&["why", "-l", "app=nothing", "--snapshot", &snap]);
+    assert_eq!(
+        (r.code, r.stderr.trim()),
+        (0, "No pods matching app=nothing in namespace default.")
+    );
+
+    let r = run(&["why", "pod/task-pod", "-l", "app=web", "--snapshot", &snap]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
