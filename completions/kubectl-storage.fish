@@ -61,6 +61,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "sca
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "import-ebs" -d 'Build PVs (and pre-bound claims) for existing EBS volumes; print them, or create with --apply'
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s l -l selector -d 'Diagnose every pod matching this label selector (k=v, k!=v, k in (a,b), …) instead of one TARGET' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l timeout -d 'With --watch: give up after this long (e.g. 90s, 10m, 1h) [default: 10m]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -84,6 +85,7 @@ info\t''
 never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s A -l all-namespaces -d 'With -l (or alone: every pod), look in every namespace'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s w -l watch -d 'Keep watching: diagnose again whenever the chain\'s objects or events change, print each change of verdict with its time; exit 0 once nothing trips --fail-on, 1 at --timeout'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'

@@ -59,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
         'kubectl-storage;why' {
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Diagnose every pod matching this label selector (k=v, k!=v, k in (a,b), …) instead of one TARGET')
             [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Diagnose every pod matching this label selector (k=v, k!=v, k in (a,b), …) instead of one TARGET')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --watch: give up after this long (e.g. 90s, 10m, 1h) [default: 10m]')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
@@ -78,6 +79,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'With -l (or alone: every pod), look in every namespace')
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'With -l (or alone: every pod), look in every namespace')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Keep watching: diagnose again whenever the chain''s objects or events change, print each change of verdict with its time; exit 0 once nothing trips --fail-on, 1 at --timeout')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Keep watching: diagnose again whenever the chain''s objects or events change, print each change of verdict with its time; exit 0 once nothing trips --fail-on, 1 at --timeout')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (also: the NO_COLOR environment variable)')
             [CompletionResult]::new('--no-aws', '--no-aws', [CompletionResultType]::ParameterName, 'Skip the EC2 cross-checks: EBS hops show as not checked')
             [CompletionResult]::new('--live-aws', '--live-aws', [CompletionResultType]::ParameterName, 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)')

@@ -203,6 +203,15 @@ fn chain_pvs(
 
 async fn live(source: &Source, need: &Need<'_>) -> Result<Acquired> {
     let conn = kfetch::connect(&source.connect).await?;
+    acquire_on(conn, source, need).await
+}
+
+/// [`acquire`] over a connection already made (`why --watch` reads again on the same one).
+pub async fn acquire_on(
+    conn: kfetch::Connection,
+    source: &Source,
+    need: &Need<'_>,
+) -> Result<Acquired> {
     let namespace = source
         .namespace
         .clone()

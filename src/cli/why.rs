@@ -34,6 +34,13 @@ pub struct WhyArgs {
     /// With -l (or alone: every pod), look in every namespace.
     #[arg(short = 'A', long, conflicts_with = "target")]
     pub all_namespaces: bool,
+    /// Keep watching: diagnose again whenever the chain's objects or events change, print each
+    /// change of verdict with its time; exit 0 once nothing trips --fail-on, 1 at --timeout.
+    #[arg(short = 'w', long, requires = "target", conflicts_with = "snapshot")]
+    pub watch: bool,
+    /// With --watch: give up after this long (e.g. 90s, 10m, 1h) [default: 10m].
+    #[arg(long, value_name = "DURATION", requires = "watch", value_parser = super::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Reads the snapshot `target` needs (`None`: everything in scope, for `dump` without a target).
@@ -56,6 +63,9 @@ pub fn run(global: &GlobalArgs, args: &WhyArgs) -> Result<ExitCode> {
         return run_many(global, args);
     };
     let target = Target::parse(target)?;
+    if args.watch {
+        return watch(global, &target, args.timeout.unwrap_or(WATCH_TIMEOUT));
+    }
     crate::render::sarif_needs_snapshot(global.output, &global.snapshot)?;
     let (snap, ns) = snapshot_for(global, Some(&target))?;
     let report = report::diagnose(&snap, &target, &ns)?;
@@ -77,6 +87,69 @@ pub fn run(global: &GlobalArgs, args: &WhyArgs) -> Result<ExitCode> {
     Ok(global
         .fail_on
         .exit_code(report.findings.iter().map(|f| f.severity)))
+}
+
+const WATCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// `why TARGET --watch`: the 3 a.m. loop (apply a fix, watch it come up). The first report in
+/// full; then, each time the verdict changes, its time and the verdict's first line (`-o json`:
+/// one compact report per line); the last report in full when it is healthy.
+fn watch(global: &GlobalArgs, target: &Target, timeout: std::time::Duration) -> Result<ExitCode> {
+    use crate::render::Format;
+    if !matches!(global.output, Format::Human | Format::Json) {
+        return Err(crate::error::Error::Usage(
+            "--watch prints human output or JSON lines (-o json)".into(),
+        ));
+    }
+    let source = global.source();
+    let deadline = tokio::time::Instant::now() + timeout;
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let mut conn = None;
+        let mut last: Option<String> = None;
+        loop {
+            let need = Need::new(Reach::Chain(target));
+            let got = match conn.take() {
+                None => acquire::acquire_live(&source, &need).await?,
+                Some(c) => acquire::acquire_on(c, &source, &need).await?,
+            };
+            global.notes(&got.notes);
+            let report = report::diagnose(&got.snap, target, &got.namespace)?;
+            let settled = !report
+                .findings
+                .iter()
+                .any(|f| global.fail_on.trips(f.severity));
+            let full = crate::render::render(&report, Format::Human, &global.style())?;
+            let verdict = full.lines().next().unwrap_or_default().to_string();
+            if last.as_deref() != Some(verdict.as_str()) {
+                let at = jiff::Zoned::now().strftime("%H:%M:%S");
+                match global.output {
+                    Format::Json => print(
+                        &(serde_json::to_string(&report).map_err(|e| {
+                            crate::error::Error::Usage(format!("cannot serialise: {e}"))
+                        })? + "\n"),
+                    ),
+                    _ if last.is_none() || settled => print(&format!("[{at}] {full}\n")),
+                    _ => print(&format!("[{at}] {verdict}\n")),
+                }
+                last = Some(verdict);
+            }
+            if settled {
+                return Ok(ExitCode::SUCCESS);
+            }
+            let Some(c) = got.connection else {
+                return Ok(ExitCode::from(1));
+            };
+            if !crate::fetch::watch::wait_for_change(&c, &got.namespace, deadline).await {
+                eprintln!(
+                    "still not healthy after {}: giving up (--timeout)",
+                    crate::k8s::format_age(timeout.as_secs() as i64)
+                );
+                return Ok(ExitCode::from(1));
+            }
+            conn = Some(c);
+        }
+    })
 }
 
 /// `why -l SELECTOR` / `why -A`: one report per matching pod, read in one go (the namespaces

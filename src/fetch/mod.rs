@@ -1,6 +1,7 @@
 //! The only code that talks to the network: the Kubernetes API ([`kube`] for whole-kind LISTs,
-//! [`get`] for targeted reads) and EC2 ([`aws`]).
+//! [`get`] for targeted reads, [`watch`] to wait for a change) and EC2 ([`aws`]).
 
 pub mod aws;
 pub mod get;
 pub mod kube;
+pub mod watch;

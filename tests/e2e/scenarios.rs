@@ -169,12 +169,89 @@ pub const PHASE_NODE_WIDE: &[Scenario] = &[
         name: "vanished_node_attachment",
         run: crate::real_threads::vanished_node_attachment,
     },
+    Scenario {
+        name: "why_watch_sees_the_fix",
+        run: why_watch,
+    },
     // Last: it reads what every earlier scenario left behind.
     Scenario {
         name: "scan_matches_why",
         run: scan_matches_why,
     },
 ];
+
+/// `why --watch` on a claim whose class does not exist yet: the first verdict names the missing
+/// class; creating it (what the user does at 3 a.m.) wakes the watch on StorageClasses, the claim
+/// now just waits for its first consumer, and the command exits 0 with the healthy verdict.
+fn why_watch(_bed: &Bed, id: &str) -> Res {
+    use std::io::BufRead;
+    let ns = namespace("watch", id)?;
+    let class = format!("e2e-late-{id}");
+    apply(&format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteOnce], storageClassName: {class}, resources: {{requests: {{storage: 1Gi}}}}}}\n"
+    ))?;
+    let mut child = std::process::Command::new("kubectl")
+        .args([
+            "storage",
+            "why",
+            "pvc/data",
+            "-n",
+            &ns,
+            "--watch",
+            "--timeout",
+            "90s",
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .map_err(|_| "no first verdict within 60s".to_string())?;
+    contains_all("first verdict", &first, &["[", "]", "data"])?;
+    // Let the watches start, then fix the chain.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let fixed_at = std::time::Instant::now();
+    apply(&format!(
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {{name: {class}}}\nprovisioner: ebs.csi.aws.com\nparameters: {{type: gp3}}\nvolumeBindingMode: WaitForFirstConsumer\n"
+    ))?;
+    let status = bed::wait("the watch to exit", 60, || child.try_wait().ok().flatten());
+    let _ = kubectl(&["delete", "storageclass", &class, "--wait=false"]);
+    let status = status.inspect_err(|_| {
+        let _ = child.kill();
+    })?;
+    let rest: Vec<String> = rx.try_iter().collect();
+    let all = format!("{first}\n{}", rest.join("\n"));
+    check(status.code() == Some(0), || {
+        format!("exit {:?} after the fix: {all}", status.code())
+    })?;
+    check(
+        fixed_at.elapsed() < std::time::Duration::from_secs(30),
+        || {
+            format!(
+                "the fix was seen only after {:?} (a watch, not a poll)",
+                fixed_at.elapsed()
+            )
+        },
+    )?;
+    contains_all("watch output", &all, &[&class, "No problems found"])?;
+    let stamped = all.lines().filter(|l| l.starts_with('[')).count();
+    check(stamped >= 2, || format!("two timestamped verdicts: {all}"))
+}
 
 pub fn class_name(id: &str) -> String {
     format!("e2e-gp3-{id}")
