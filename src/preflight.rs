@@ -29,7 +29,7 @@ pub const OFFLINE_CODES: [&str; 10] = [
 
 /// Fields a finding of each code is about, relative to the object (first present wins), for
 /// locations when the evidence names no field.
-const FIELD_HINTS: &[(&str, &[&str])] = &[
+pub(crate) const FIELD_HINTS: &[(&str, &[&str])] = &[
     ("access-mode-unsupported", &["spec.accessModes"]),
     ("storageclass-missing", &["spec.storageClassName"]),
     ("no-default-storageclass", &["spec"]),

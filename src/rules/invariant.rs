@@ -286,6 +286,8 @@ fn every_code_named_in_a_rule_table_is_registered() {
         .iter()
         .chain(rules::SUPERSEDES.iter().flat_map(|(a, b)| [a, b]))
         .chain(rules::CONFIRMED_BY_EC2.iter().flat_map(|(a, b)| [a, b]))
+        .chain(crate::preflight::OFFLINE_CODES.iter())
+        .chain(crate::preflight::FIELD_HINTS.iter().map(|(c, _)| c))
     {
         assert!(
             rules::find(code).is_some(),
