@@ -2,3 +2,5 @@
 
 pub mod aws;
 pub mod kube;
+pub mod redact;
+pub mod transport;
