@@ -1091,6 +1091,73 @@ pub fn skip(snap: &mut Snapshot, reason: &str) {
 mod tests {
     use super::*;
 
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |n| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn retry_settings_follow_aws_max_attempts_and_aws_retry_mode() {
+        assert_eq!(retry_config(&env(&[])).1, MAX_ATTEMPTS);
+        let (c, n) = retry_config(&env(&[
+            ("AWS_MAX_ATTEMPTS", "7"),
+            ("AWS_RETRY_MODE", "adaptive"),
+        ]));
+        assert_eq!((n, c.max_attempts()), (7, 7));
+        assert_eq!(c.mode(), aws_config::retry::RetryMode::Adaptive);
+        let (c, n) = retry_config(&env(&[
+            ("AWS_MAX_ATTEMPTS", "0"),
+            ("AWS_RETRY_MODE", "legacy"),
+        ]));
+        assert_eq!(n, MAX_ATTEMPTS, "0 attempts is not a setting");
+        assert_eq!(c.mode(), aws_config::retry::RetryMode::Standard);
+    }
+
+    #[test]
+    fn credential_failures_name_the_next_step() {
+        let sso = credentials_failure(
+            Some("dev"),
+            "the SSO session has expired or is invalid",
+            &env(&[]),
+        );
+        assert!(sso.contains("aws sso login --profile dev"), "{sso}");
+        let sso = credentials_failure(
+            None,
+            "failed to load SSO token cache",
+            &env(&[("AWS_PROFILE", "corp")]),
+        );
+        assert!(sso.contains("aws sso login --profile corp"), "{sso}");
+        let irsa = credentials_failure(
+            None,
+            "failed to read token file",
+            &env(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/kstor/token")]),
+        );
+        assert!(
+            irsa.contains(
+                "IRSA: the web identity token file /nonexistent/kstor/token is not readable"
+            ),
+            "{irsa}"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("token");
+        std::fs::write(&file, "jwt").expect("write");
+        let file: &'static str = Box::leak(file.display().to_string().into_boxed_str());
+        let pairs: &'static [(&'static str, &'static str)] =
+            Box::leak(vec![("AWS_WEB_IDENTITY_TOKEN_FILE", file)].into_boxed_slice());
+        let sts = credentials_failure(None, "dispatch failure: connection refused", &env(pairs));
+        assert!(sts.contains("IRSA: STS unreachable"), "{sts}");
+        let plain = credentials_failure(
+            None,
+            "no providers in chain provided credentials",
+            &env(&[]),
+        );
+        assert!(plain.contains("configure a profile"), "{plain}");
+    }
+
     #[test]
     fn region_from_provider_id_or_zone_labels() {
         let node: Node = serde_json::from_value(serde_json::json!({

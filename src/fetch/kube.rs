@@ -971,6 +971,75 @@ mod tests {
     use super::*;
     use std::io::{Read, Write};
 
+    fn flag_config(opts: ConnectOptions) -> Config {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let kc = dir.path().join("kubeconfig");
+        std::fs::write(
+            &kc,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://10.0.0.1:6443\n    certificate-authority-data: bm90IGEgY2VydA==\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user: {token: from-file}\n",
+        )
+        .expect("write");
+        let mut k = Kubeconfig::read_from(&kc).expect("read");
+        let kopts = KubeConfigOptions::default();
+        apply_overrides(&mut k, &kopts, &opts);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("rt");
+        rt.block_on(Config::from_custom_kubeconfig(k, &kopts))
+            .expect("config")
+    }
+
+    #[test]
+    fn tls_flags_override_the_kubeconfig_cluster() {
+        use secrecy::ExposeSecret;
+        let c = flag_config(ConnectOptions {
+            insecure_skip_tls_verify: true,
+            tls_server_name: Some("api.internal".into()),
+            server: Some("https://10.9.9.9:443".into()),
+            token: Some("from-flag".into()),
+            ..Default::default()
+        });
+        assert!(c.accept_invalid_certs);
+        assert!(
+            c.root_cert.is_none(),
+            "the CA goes with --insecure-skip-tls-verify"
+        );
+        assert_eq!(c.tls_server_name.as_deref(), Some("api.internal"));
+        assert_eq!(c.cluster_url.to_string(), "https://10.9.9.9:443/");
+        assert_eq!(
+            c.auth_info
+                .token
+                .as_ref()
+                .map(|t| t.expose_secret().to_string()),
+            Some("from-flag".to_string())
+        );
+        // --certificate-authority replaces the embedded CA with the file's.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "not a pem").expect("write");
+        let kc = dir.path().join("kubeconfig");
+        std::fs::write(
+            &kc,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://10.0.0.1:6443'}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user: {token: t}\n",
+        )
+        .expect("write");
+        let mut k = Kubeconfig::read_from(&kc).expect("read");
+        apply_overrides(
+            &mut k,
+            &KubeConfigOptions::default(),
+            &ConnectOptions {
+                certificate_authority: Some(ca.clone()),
+                ..Default::default()
+            },
+        );
+        let cluster = k.clusters[0].cluster.as_ref().expect("cluster");
+        assert_eq!(
+            cluster.certificate_authority.as_deref(),
+            Some(ca.display().to_string().as_str())
+        );
+        assert!(cluster.certificate_authority_data.is_none());
+    }
+
     #[test]
     fn reads_an_http_date() {
         assert_eq!(
