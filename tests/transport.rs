@@ -394,6 +394,89 @@ fn the_kubeconfig_proxy_url_is_used() {
     );
 }
 
+/// A SOCKS5 proxy on 127.0.0.1 (no auth, CONNECT only) counting the connections it carried.
+fn socks5() -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let carried = Arc::new(AtomicUsize::new(0));
+    let c = carried.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut client) = stream else { return };
+            let c = c.clone();
+            std::thread::spawn(move || {
+                let mut b = [0u8; 262];
+                // Greeting: VER NMETHODS METHODS…; answer "no authentication".
+                if client.read_exact(&mut b[..2]).is_err() {
+                    return;
+                }
+                let methods = usize::from(b[1]);
+                if client.read_exact(&mut b[..methods]).is_err()
+                    || client.write_all(&[5, 0]).is_err()
+                {
+                    return;
+                }
+                // Request: VER CMD RSV ATYP ADDR PORT.
+                if client.read_exact(&mut b[..4]).is_err() {
+                    return;
+                }
+                let host = match b[3] {
+                    1 => {
+                        let mut a = [0u8; 4];
+                        let _ = client.read_exact(&mut a);
+                        std::net::Ipv4Addr::from(a).to_string()
+                    }
+                    3 => {
+                        let mut n = [0u8; 1];
+                        let _ = client.read_exact(&mut n);
+                        let mut name = vec![0u8; usize::from(n[0])];
+                        let _ = client.read_exact(&mut name);
+                        String::from_utf8_lossy(&name).to_string()
+                    }
+                    _ => {
+                        let mut a = [0u8; 16];
+                        let _ = client.read_exact(&mut a);
+                        format!("[{}]", std::net::Ipv6Addr::from(a))
+                    }
+                };
+                let mut p = [0u8; 2];
+                if client.read_exact(&mut p).is_err() {
+                    return;
+                }
+                let Ok(upstream) = TcpStream::connect(format!("{host}:{}", u16::from_be_bytes(p)))
+                else {
+                    let _ = client.write_all(&[5, 5, 0, 1, 0, 0, 0, 0, 0, 0]);
+                    return;
+                };
+                c.fetch_add(1, Ordering::SeqCst);
+                let _ = client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+                pipe(client, upstream);
+            });
+        }
+    });
+    (port, carried)
+}
+
+#[test]
+fn a_socks5_proxy_url_is_used() {
+    let api = empty_cluster();
+    let (port, carried) = socks5();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = kubeconfig(
+        dir.path(),
+        &format!("http://127.0.0.1:{}", api.port),
+        "{token: t}",
+        Some(&format!("socks5://127.0.0.1:{port}")),
+    );
+    let out = scan(&kc).output().expect("run");
+    assert!(out.status.code() == Some(0), "{}", text(&out));
+    assert!(
+        carried.load(Ordering::SeqCst) >= 1,
+        "nothing through SOCKS5: {}",
+        text(&out)
+    );
+}
+
 /// `why` of the fixture whose PV names an EBS volume: Kubernetes from the file, EC2 live.
 fn why_live_ec2(ec2_port: u16) -> Command {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -517,6 +600,41 @@ fn the_exec_plugin_runs_once_per_run_and_is_told_it_is_not_interactive() {
     }
 }
 
+#[test]
+fn an_expiring_exec_credential_is_fetched_again() {
+    let api = empty_cluster();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let counter = dir.path().join("runs");
+    let script = dir.path().join("plugin.sh");
+    // Expires within the 10 s safety margin: every request needs a fresh one.
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\nexp=$(date -u -d '+5 seconds' +%Y-%m-%dT%H:%M:%SZ)\nprintf '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"short-lived\",\"expirationTimestamp\":\"%s\"}}}}' \"$exp\"\n",
+            counter.display()
+        ),
+    )
+    .expect("write plugin");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let kc = kubeconfig(
+        dir.path(),
+        &format!("http://127.0.0.1:{}", api.port),
+        &exec_user(&script),
+        None,
+    );
+    let out = scan(&kc).output().expect("run");
+    assert!(out.status.code() == Some(0), "{}", text(&out));
+    let runs = std::fs::read_to_string(&counter)
+        .unwrap_or_default()
+        .lines()
+        .count();
+    assert!(runs > 1, "an expiring credential was reused: {runs} run(s)");
+}
+
 /// An AWS config whose profile `p` runs a counting `credential_process`.
 fn credential_process(dir: &Path) -> (PathBuf, PathBuf) {
     let counter = dir.join("aws-runs");
@@ -566,6 +684,51 @@ fn credential_process_runs_once_per_run() {
         runs.lines().count(),
         1,
         "credential_process runs: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn the_aws_credential_chain_may_take_the_request_timeout() {
+    // A credential_process slower than the old fixed 5 s cut (an MFA or SSO step).
+    let ec2 = stand_in(Box::new(ec2_answer));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (config, counter) = credential_process(dir.path());
+    let script = dir.path().join("creds.sh");
+    let body = std::fs::read_to_string(&script).expect("script");
+    std::fs::write(&script, body.replacen("echo run", "sleep 6\necho run", 1)).expect("write");
+    let run = |extra: &[&str]| {
+        why_live_ec2(ec2.port)
+            .args(["--profile", "p"])
+            .args(extra)
+            .env("AWS_CONFIG_FILE", &config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .output()
+            .expect("run")
+    };
+    let out = run(&["--request-timeout", "20s"]);
+    assert!(
+        !ec2.seen().is_empty(),
+        "no EC2 call after a 6 s credential_process: {}",
+        text(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&counter)
+            .unwrap_or_default()
+            .lines()
+            .count(),
+        1
+    );
+    // --aws-timeout bounds the chain on its own.
+    let before = ec2.seen().len();
+    let out = run(&["--aws-timeout", "1s"]);
+    assert_eq!(ec2.seen().len(), before, "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("did not answer within 1s"),
+        "{}",
         text(&out)
     );
 }
