@@ -734,6 +734,34 @@ fn the_aws_credential_chain_may_take_the_request_timeout() {
 }
 
 #[test]
+fn an_sso_profile_without_a_login_names_aws_sso_login() {
+    let ec2 = stand_in(Box::new(ec2_answer));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile corp]\nsso_session = s\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\nregion = us-east-1\n\n[sso-session s]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n",
+    )
+    .expect("write");
+    let out = why_live_ec2(ec2.port)
+        .args(["--profile", "corp"])
+        .env("HOME", dir.path())
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .output()
+        .expect("run");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("aws sso login --profile corp"),
+        "{}",
+        text(&out)
+    );
+    assert!(ec2.seen().is_empty());
+}
+
+#[test]
 fn aws_max_attempts_is_honoured() {
     for (attempts, want) in [("1", 1), ("2", 2)] {
         let ec2 = stand_in(Box::new(|_: &str, _: &str, _| {

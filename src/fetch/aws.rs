@@ -359,11 +359,22 @@ pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailab
             ))))
         }
         Ok(Err(e)) => {
+            let reason = credentials_reason(&e);
+            let profile = opts
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok())
+                .unwrap_or_else(|| "default".into());
+            let reason = if is_sso_profile(&profile) && !reason.to_ascii_lowercase().contains("sso") {
+                format!("SSO profile: {reason}")
+            } else {
+                reason
+            };
             return Err(Unavailable(Coverage::Failed(credentials_failure(
                 opts.profile.as_deref(),
-                &credentials_reason(&e),
+                &reason,
                 &|n| std::env::var(n).ok(),
-            ))))
+            ))));
         }
         Ok(Ok(c)) => c,
     };
@@ -384,6 +395,41 @@ pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailab
         attempts,
         stats: CallStats::default(),
     })
+}
+
+/// Whether profile `name` of the AWS config file signs in with IAM Identity Center (SSO):
+/// its section has `sso_session` or `sso_start_url`.
+fn is_sso_profile(name: &str) -> bool {
+    let Some(config) = profile_files().into_iter().next() else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(config) else {
+        return false;
+    };
+    sso_in_config(&text, name)
+}
+
+fn sso_in_config(text: &str, name: &str) -> bool {
+    let mut inside = false;
+    for line in text.lines().map(str::trim) {
+        if let Some(h) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let h = h.trim();
+            inside = if name == "default" {
+                h == "default" || h == "profile default"
+            } else {
+                h.strip_prefix("profile")
+                    .is_some_and(|r| r.starts_with(char::is_whitespace) && r.trim() == name)
+            };
+            continue;
+        }
+        if inside {
+            let key = line.split('=').next().unwrap_or_default().trim();
+            if key == "sso_session" || key == "sso_start_url" {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The line for a credential chain that failed, naming the real next step: `aws sso login`
@@ -567,7 +613,16 @@ fn credentials_reason<E: std::error::Error>(e: &E) -> String {
         levels.push(c.to_string());
         cur = c.source();
     }
-    let pick = levels.get(1).unwrap_or(&levels[0]);
+    tracing::debug!(target: "kstor::http", "credential chain error: {levels:?}");
+    let generic = |l: &str| l.contains("an error occurred while loading credentials");
+    // The deepest cause that still says something of its own (not a bare OS error).
+    let pick = levels
+        .iter()
+        .skip(1)
+        .rev()
+        .find(|l| !generic(l) && !l.contains("(os error"))
+        .or(levels.get(1))
+        .unwrap_or(&levels[0]);
     let line = crate::snapshot::load::one_line(pick);
     let line = line.split(" (").next().unwrap_or(&line).to_string();
     k8s::truncate(&line, 120)
@@ -1115,6 +1170,16 @@ mod tests {
         ]));
         assert_eq!(n, MAX_ATTEMPTS, "0 attempts is not a setting");
         assert_eq!(c.mode(), aws_config::retry::RetryMode::Standard);
+    }
+
+    #[test]
+    fn sso_profiles_are_recognised() {
+        let text = "[default]\nregion = us-east-1\n[profile corp]\nsso_session = s\n[profile old]\nsso_start_url = https://x\n[profile keys]\naws_access_key_id = A\n[sso-session s]\nsso_start_url = https://x\n";
+        assert!(sso_in_config(text, "corp"));
+        assert!(sso_in_config(text, "old"));
+        assert!(!sso_in_config(text, "keys"));
+        assert!(!sso_in_config(text, "default"));
+        assert!(!sso_in_config(text, "s"));
     }
 
     #[test]
