@@ -762,6 +762,41 @@ fn an_sso_profile_without_a_login_names_aws_sso_login() {
 }
 
 #[test]
+fn irsa_failures_name_the_token_file_or_sts() {
+    let ec2 = stand_in(Box::new(ec2_answer));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |token_file: &Path| {
+        let out = why_live_ec2(ec2.port)
+            .env("HOME", dir.path())
+            .env("AWS_CONFIG_FILE", dir.path().join("none"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+            .env("AWS_WEB_IDENTITY_TOKEN_FILE", token_file)
+            .env("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/kstor")
+            .env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .output()
+            .expect("run");
+        (String::from_utf8_lossy(&out.stdout).to_string(), text(&out))
+    };
+    let missing = dir.path().join("no-token");
+    let (stdout, all) = run(&missing);
+    assert!(
+        stdout.contains(&format!(
+            "IRSA: the web identity token file {} is not readable",
+            missing.display()
+        )),
+        "{all}"
+    );
+    let token = dir.path().join("token");
+    std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.e30.sig").expect("write");
+    let (stdout, all) = run(&token);
+    assert!(stdout.contains("IRSA: STS unreachable"), "{all}");
+    assert!(ec2.seen().is_empty());
+}
+
+#[test]
 fn aws_max_attempts_is_honoured() {
     for (attempts, want) in [("1", 1), ("2", 2)] {
         let ec2 = stand_in(Box::new(|_: &str, _: &str, _| {

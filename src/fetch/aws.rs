@@ -372,6 +372,7 @@ pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailab
             };
             return Err(Unavailable(Coverage::Failed(credentials_failure(
                 opts.profile.as_deref(),
+                &region,
                 &reason,
                 &|n| std::env::var(n).ok(),
             ))));
@@ -437,6 +438,7 @@ fn sso_in_config(text: &str, name: &str) -> bool {
 /// identity, else a profile or `--no-aws`.
 pub fn credentials_failure(
     profile: Option<&str>,
+    region: &str,
     reason: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> String {
@@ -466,7 +468,7 @@ pub fn credentials_failure(
             || lower.contains("dns")
         {
             return format!(
-                "no AWS credentials{for_profile}: IRSA: STS unreachable ({reason}); check the network path to sts.{{region}}.amazonaws.com (a proxy? NO_PROXY?), or pass --no-aws"
+                "no AWS credentials{for_profile}: IRSA: STS unreachable ({reason}); check the network path to sts.{region}.amazonaws.com (a proxy? NO_PROXY?), or pass --no-aws"
             );
         }
         return format!(
@@ -1186,18 +1188,21 @@ mod tests {
     fn credential_failures_name_the_next_step() {
         let sso = credentials_failure(
             Some("dev"),
+            "us-east-1",
             "the SSO session has expired or is invalid",
             &env(&[]),
         );
         assert!(sso.contains("aws sso login --profile dev"), "{sso}");
         let sso = credentials_failure(
             None,
+            "us-east-1",
             "failed to load SSO token cache",
             &env(&[("AWS_PROFILE", "corp")]),
         );
         assert!(sso.contains("aws sso login --profile corp"), "{sso}");
         let irsa = credentials_failure(
             None,
+            "us-east-1",
             "failed to read token file",
             &env(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/kstor/token")]),
         );
@@ -1213,10 +1218,17 @@ mod tests {
         let file: &'static str = Box::leak(file.display().to_string().into_boxed_str());
         let pairs: &'static [(&'static str, &'static str)] =
             Box::leak(vec![("AWS_WEB_IDENTITY_TOKEN_FILE", file)].into_boxed_slice());
-        let sts = credentials_failure(None, "dispatch failure: connection refused", &env(pairs));
+        let sts = credentials_failure(
+            None,
+            "us-east-1",
+            "dispatch failure: connection refused",
+            &env(pairs),
+        );
         assert!(sts.contains("IRSA: STS unreachable"), "{sts}");
+        assert!(sts.contains("sts.us-east-1.amazonaws.com"), "{sts}");
         let plain = credentials_failure(
             None,
+            "us-east-1",
             "no providers in chain provided credentials",
             &env(&[]),
         );
