@@ -71,7 +71,7 @@ _kubectl__storage() {
 
     case "${cmd}" in
         kubectl__storage)
-            opts="-n -o -v -h -V --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help --version why dump explain completion preflight scan import-ebs help"
+            opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help --version why dump explain completion preflight scan import-ebs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -105,6 +105,30 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -115,6 +139,10 @@ _kubectl__storage() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -134,6 +162,10 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -153,7 +185,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__completion)
-            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help bash elvish fish powershell zsh"
+            opts="-n -s -o -v -h --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,6 +219,30 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -197,6 +253,10 @@ _kubectl__storage() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -216,6 +276,10 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -235,7 +299,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__dump)
-            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-n -s -o -v -h --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,6 +333,30 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -279,6 +367,10 @@ _kubectl__storage() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -298,6 +390,10 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -317,7 +413,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__explain)
-            opts="-n -o -v -h --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-n -s -o -v -h --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,6 +447,30 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -361,6 +481,10 @@ _kubectl__storage() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -380,6 +504,10 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -525,7 +653,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__import__subcmd__ebs)
-            opts="-n -o -v -h --tag --all-orphaned --fs-type --block --storage-class --legacy-topology-key --legacy-in-tree --driver --claim --claims-from-tags --name --apply --dry-run --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-n -s -o -v -h --tag --all-orphaned --fs-type --block --storage-class --legacy-topology-key --legacy-in-tree --driver --claim --claims-from-tags --name --apply --dry-run --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -587,6 +715,30 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -597,6 +749,10 @@ _kubectl__storage() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -619,6 +775,10 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
                     return 0
@@ -635,7 +795,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__preflight)
-            opts="-f -n -o -v -h --filename --exclude --kustomize --sarif-file --junit-file --ignore --cluster-check --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-f -n -s -o -v -h --filename --exclude --kustomize --sarif-file --junit-file --ignore --cluster-check --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,6 +853,30 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -703,6 +887,10 @@ _kubectl__storage() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -725,6 +913,10 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
                     return 0
@@ -741,7 +933,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__scan)
-            opts="-A -l -n -o -v -h --all-namespaces --selector --kind --details --price-per-gb --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-A -l -n -s -o -v -h --all-namespaces --selector --kind --details --price-per-gb --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -791,6 +983,30 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -801,6 +1017,10 @@ _kubectl__storage() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -823,6 +1043,10 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
                     return 0
@@ -839,7 +1063,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__why)
-            opts="-l -A -w -n -o -v -h --selector --all-namespaces --watch --timeout --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-l -A -w -n -s -o -v -h --selector --all-namespaces --watch --timeout --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -885,6 +1109,30 @@ _kubectl__storage() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -895,6 +1143,10 @@ _kubectl__storage() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -914,6 +1166,10 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_storage_global_optspecs
-    string join \n kubeconfig= context= cluster= user= n/namespace= as= request-timeout= o/output= no-color v/verbosity= snapshot= region= profile= no-aws live-aws kubelet-stats fail-on= max-file-size= h/help V/version
+    string join \n kubeconfig= context= cluster= user= n/namespace= as= as-group= token= s/server= certificate-authority= insecure-skip-tls-verify tls-server-name= request-timeout= o/output= no-color color= v/verbosity= snapshot= region= profile= aws-timeout= no-aws live-aws kubelet-stats fail-on= max-file-size= h/help V/version
 end
 
 function __fish_kubectl_storage_needs_command
@@ -30,23 +30,33 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l cluster
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l as-group -d 'Group to impersonate, with --as (repeatable)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l token -d 'Bearer token for the API server (replaces the kubeconfig user\'s credentials)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l certificate-authority -d 'Path to a PEM file of certificate authorities for the API server\'s certificate' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l tls-server-name -d 'Server name to check the API server\'s certificate against (default: the server\'s host)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l request-timeout -d 'Timeout for each API request and the AWS credential chain: a Go duration (1m30s, 500ms) or bare seconds (30); 0 means no timeout (capped at 5m) [default: 30s]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
 github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
-complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6 logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted). RUST_LOG overrides' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l aws-timeout -d 'How long the AWS credential chain may take (SSO, MFA, credential_process) [default: --request-timeout]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
 warning\t''
 info\t''
 never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l no-color -d 'Never colour the output (same as --color=never)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
@@ -68,17 +78,26 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l 
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l as-group -d 'Group to impersonate, with --as (repeatable)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l token -d 'Bearer token for the API server (replaces the kubeconfig user\'s credentials)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l certificate-authority -d 'Path to a PEM file of certificate authorities for the API server\'s certificate' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l tls-server-name -d 'Server name to check the API server\'s certificate against (default: the server\'s host)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l request-timeout -d 'Timeout for each API request and the AWS credential chain: a Go duration (1m30s, 500ms) or bare seconds (30); 0 means no timeout (capped at 5m) [default: 30s]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
 github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6 logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted). RUST_LOG overrides' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l aws-timeout -d 'How long the AWS credential chain may take (SSO, MFA, credential_process) [default: --request-timeout]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
 warning\t''
 info\t''
@@ -86,7 +105,8 @@ never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s A -l all-namespaces -d 'With -l (or alone: every pod), look in every namespace'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s w -l watch -d 'Keep watching: diagnose again whenever the chain\'s objects or events change, print each change of verdict with its time; exit 0 once nothing trips --fail-on, 1 at --timeout'
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l no-color -d 'Never colour the output (same as --color=never)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
@@ -97,23 +117,33 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l as-group -d 'Group to impersonate, with --as (repeatable)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l token -d 'Bearer token for the API server (replaces the kubeconfig user\'s credentials)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l certificate-authority -d 'Path to a PEM file of certificate authorities for the API server\'s certificate' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l tls-server-name -d 'Server name to check the API server\'s certificate against (default: the server\'s host)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l request-timeout -d 'Timeout for each API request and the AWS credential chain: a Go duration (1m30s, 500ms) or bare seconds (30); 0 means no timeout (capped at 5m) [default: 30s]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
 github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6 logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted). RUST_LOG overrides' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l aws-timeout -d 'How long the AWS credential chain may take (SSO, MFA, credential_process) [default: --request-timeout]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
 warning\t''
 info\t''
 never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l no-color -d 'Never colour the output (same as --color=never)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
@@ -124,23 +154,33 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l as-group -d 'Group to impersonate, with --as (repeatable)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l token -d 'Bearer token for the API server (replaces the kubeconfig user\'s credentials)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l certificate-authority -d 'Path to a PEM file of certificate authorities for the API server\'s certificate' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l tls-server-name -d 'Server name to check the API server\'s certificate against (default: the server\'s host)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l request-timeout -d 'Timeout for each API request and the AWS credential chain: a Go duration (1m30s, 500ms) or bare seconds (30); 0 means no timeout (capped at 5m) [default: 30s]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
 github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6 logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted). RUST_LOG overrides' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l aws-timeout -d 'How long the AWS credential chain may take (SSO, MFA, credential_process) [default: --request-timeout]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
 warning\t''
 info\t''
 never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l no-color -d 'Never colour the output (same as --color=never)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
@@ -151,23 +191,33 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completi
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l as-group -d 'Group to impersonate, with --as (repeatable)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l token -d 'Bearer token for the API server (replaces the kubeconfig user\'s credentials)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l certificate-authority -d 'Path to a PEM file of certificate authorities for the API server\'s certificate' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l tls-server-name -d 'Server name to check the API server\'s certificate against (default: the server\'s host)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l request-timeout -d 'Timeout for each API request and the AWS credential chain: a Go duration (1m30s, 500ms) or bare seconds (30); 0 means no timeout (capped at 5m) [default: 30s]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
 github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6 logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted). RUST_LOG overrides' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l aws-timeout -d 'How long the AWS credential chain may take (SSO, MFA, credential_process) [default: --request-timeout]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
 warning\t''
 info\t''
 never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l no-color -d 'Never colour the output (same as --color=never)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
@@ -183,17 +233,26 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand prefligh
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l as-group -d 'Group to impersonate, with --as (repeatable)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l token -d 'Bearer token for the API server (replaces the kubeconfig user\'s credentials)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l certificate-authority -d 'Path to a PEM file of certificate authorities for the API server\'s certificate' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l tls-server-name -d 'Server name to check the API server\'s certificate against (default: the server\'s host)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l request-timeout -d 'Timeout for each API request and the AWS credential chain: a Go duration (1m30s, 500ms) or bare seconds (30); 0 means no timeout (capped at 5m) [default: 30s]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
 github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6 logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted). RUST_LOG overrides' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l aws-timeout -d 'How long the AWS credential chain may take (SSO, MFA, credential_process) [default: --request-timeout]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
 warning\t''
 info\t''
@@ -201,7 +260,8 @@ never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l kustomize -d 'Render each directory holding a kustomization.yaml with `kubectl kustomize` and check the result (without it, or without kubectl on PATH, kustomizations are skipped with a hint)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l cluster-check -d 'Also read StorageClasses, PVs, CSIDrivers, CSINodes and Nodes from the kubeconfig\'s cluster'
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l no-color -d 'Never colour the output (same as --color=never)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
@@ -217,17 +277,26 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l as-group -d 'Group to impersonate, with --as (repeatable)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l token -d 'Bearer token for the API server (replaces the kubeconfig user\'s credentials)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l certificate-authority -d 'Path to a PEM file of certificate authorities for the API server\'s certificate' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l tls-server-name -d 'Server name to check the API server\'s certificate against (default: the server\'s host)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l request-timeout -d 'Timeout for each API request and the AWS credential chain: a Go duration (1m30s, 500ms) or bare seconds (30); 0 means no timeout (capped at 5m) [default: 30s]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
 github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6 logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted). RUST_LOG overrides' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l aws-timeout -d 'How long the AWS credential chain may take (SSO, MFA, credential_process) [default: --request-timeout]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
 warning\t''
 info\t''
@@ -235,7 +304,8 @@ never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s A -l all-namespaces -d 'Scan every namespace (the default unless -n is given; wins over -n)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l details -d 'Print every finding with its evidence and fix below the table'
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l no-color -d 'Never colour the output (same as --color=never)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'
@@ -255,17 +325,26 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-e
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l user -d 'The kubeconfig user to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -s n -l namespace -d 'Namespace of the target (default: the context\'s namespace, else "default")' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l as -d 'Impersonate this user or service account (system:serviceaccount:NS:NAME)' -r
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l request-timeout -d 'Timeout for each API request, e.g. 10s, 1m (default 30s)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l as-group -d 'Group to impersonate, with --as (repeatable)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l token -d 'Bearer token for the API server (replaces the kubeconfig user\'s credentials)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l certificate-authority -d 'Path to a PEM file of certificate authorities for the API server\'s certificate' -r -F
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l tls-server-name -d 'Server name to check the API server\'s certificate against (default: the server\'s host)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l request-timeout -d 'Timeout for each API request and the AWS credential chain: a Go duration (1m30s, 500ms) or bare seconds (30); 0 means no timeout (capped at 5m) [default: 30s]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -s o -l output -d 'Output format' -r -f -a "human\t'The chain as a tree, then findings (default)'
 json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
 github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6 logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted). RUST_LOG overrides' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l profile -d 'AWS profile (from ~/.aws/config) for EC2 cross-checks' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l aws-timeout -d 'How long the AWS credential chain may take (SSO, MFA, credential_process) [default: --request-timeout]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l fail-on -d 'Exit 1 when a finding at or above this severity is found' -r -f -a "error\t''
 warning\t''
 info\t''
@@ -277,7 +356,8 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-e
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l legacy-in-tree -d 'Emit the in-tree awsElasticBlockStore source (volumeID aws://<zone>/vol-…) instead of CSI'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l claims-from-tags -d 'Also create the claim named by each volume\'s kubernetes.io/created-for/pvc/{namespace,name} tags'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l apply -d 'Create the objects (create-only: never updates, patches or deletes)'
-complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure)'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l no-color -d 'Never colour the output (same as --color=never)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l kubelet-stats -d 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in'

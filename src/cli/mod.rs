@@ -117,16 +117,66 @@ pub struct GlobalArgs {
         value_name = "USER"
     )]
     pub impersonate: Option<String>,
-    /// Timeout for each API request, e.g. 10s, 1m (default 30s).
+    /// Group to impersonate, with --as (repeatable).
+    #[arg(
+        help_heading = "Cluster connection",
+        long = "as-group",
+        global = true,
+        value_name = "GROUP"
+    )]
+    pub impersonate_groups: Vec<String>,
+    /// Bearer token for the API server (replaces the kubeconfig user's credentials).
+    #[arg(
+        help_heading = "Cluster connection",
+        long,
+        global = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+    /// The address and port of the Kubernetes API server.
+    #[arg(
+        help_heading = "Cluster connection",
+        short = 's',
+        long,
+        global = true,
+        value_name = "URL"
+    )]
+    pub server: Option<String>,
+    /// Path to a PEM file of certificate authorities for the API server's certificate.
+    #[arg(
+        help_heading = "Cluster connection",
+        long,
+        global = true,
+        value_name = "PATH"
+    )]
+    pub certificate_authority: Option<PathBuf>,
+    /// Do not check the API server's certificate (insecure).
+    #[arg(help_heading = "Cluster connection", long, global = true)]
+    pub insecure_skip_tls_verify: bool,
+    /// Server name to check the API server's certificate against (default: the server's host).
+    #[arg(
+        help_heading = "Cluster connection",
+        long,
+        global = true,
+        value_name = "NAME"
+    )]
+    pub tls_server_name: Option<String>,
+    /// Timeout for each API request and the AWS credential chain: a Go duration (1m30s, 500ms)
+    /// or bare seconds (30); 0 means no timeout (capped at 5m) [default: 30s].
     #[arg(help_heading = "Cluster connection", long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub request_timeout: Option<Duration>,
     /// Output format.
     #[arg(help_heading = "Output", short = 'o', long, global = true, value_enum, default_value_t = Format::Human)]
     pub output: Format,
-    /// Never colour the output (also: the NO_COLOR environment variable).
+    /// Never colour the output (same as --color=never).
     #[arg(help_heading = "Output", long, global = true)]
     pub no_color: bool,
-    /// Verbosity: 1 prints what was read and how, 2 adds per-request detail.
+    /// Colour: auto (a terminal, unless NO_COLOR is set), always or never.
+    #[arg(help_heading = "Output", long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6
+    /// logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted).
+    /// RUST_LOG overrides.
     #[arg(
         help_heading = "Output",
         short = 'v',
@@ -145,6 +195,10 @@ pub struct GlobalArgs {
     /// AWS profile (from ~/.aws/config) for EC2 cross-checks.
     #[arg(help_heading = "AWS", long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
+    /// How long the AWS credential chain may take (SSO, MFA, credential_process)
+    /// [default: --request-timeout].
+    #[arg(help_heading = "AWS", long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub aws_timeout: Option<Duration>,
     /// Skip the EC2 cross-checks: EBS hops show as not checked.
     #[arg(help_heading = "AWS", long, global = true)]
     pub no_aws: bool,
@@ -207,6 +261,14 @@ impl FailOn {
     }
 }
 
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Walk one chain and explain why it is (or is not) healthy.
@@ -238,27 +300,51 @@ pub enum Command {
     ImportEbs(import_ebs::ImportArgs),
 }
 
-pub(crate) fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(
-        s.find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(s.len()),
-    );
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration {s:?}: use e.g. 10s, 1m"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "ms" => n / 1000.0,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("invalid duration {s:?}: use e.g. 10s, 1m")),
+/// A Go duration (`1m30s`, `500ms`, `1.5h`, `2h45m`; units ns, us, µs, ms, s, m, h) or bare
+/// seconds (`30`), as kubectl's `--request-timeout` takes. `0` is kubectl's "no timeout": we
+/// keep a 5-minute ceiling so a dead server cannot hang us.
+pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
+    let bad = || format!("invalid duration {s:?}: use e.g. 30s, 1m30s, 500ms or bare seconds");
+    let t = s.trim();
+    if t.is_empty() || t.starts_with('-') {
+        return Err(bad());
+    }
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let secs = if let Ok(n) = t.parse::<f64>() {
+        if !n.is_finite() {
+            return Err(bad());
+        }
+        n
+    } else {
+        let mut total = 0.0;
+        let mut rest = t;
+        while !rest.is_empty() {
+            let num_len = rest
+                .find(|c: char| !c.is_ascii_digit() && c != '.')
+                .unwrap_or(rest.len());
+            let n: f64 = rest[..num_len].parse().map_err(|_| bad())?;
+            rest = &rest[num_len..];
+            let unit_len = rest
+                .find(|c: char| c.is_ascii_digit() || c == '.')
+                .unwrap_or(rest.len());
+            let factor = match &rest[..unit_len] {
+                "ns" => 1e-9,
+                "us" | "µs" | "μs" => 1e-6,
+                "ms" => 1e-3,
+                "s" => 1.0,
+                "m" => 60.0,
+                "h" => 3600.0,
+                _ => return Err(bad()),
+            };
+            rest = &rest[unit_len..];
+            total += n * factor;
+        }
+        total
     };
     if secs <= 0.0 {
-        // kubectl's 0 means "no timeout"; we keep a ceiling so a dead server cannot hang us.
         return Ok(Duration::from_secs(300));
     }
-    Ok(Duration::from_secs_f64(secs))
+    Duration::try_from_secs_f64(secs).map_err(|_| bad())
 }
 
 impl GlobalArgs {
@@ -266,8 +352,14 @@ impl GlobalArgs {
     pub fn style(&self) -> Style {
         let tty = std::io::stdout().is_terminal();
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match self.color {
+            _ if self.no_color => false,
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => tty && !no_color_env,
+        };
         Style {
-            color: tty && !self.no_color && !no_color_env,
+            color,
             width: tty.then(terminal_width).flatten(),
         }
     }
@@ -285,6 +377,7 @@ impl GlobalArgs {
             region: self.region.clone(),
             profile: self.profile.clone(),
             request_timeout: self.request_timeout,
+            credentials_timeout: self.aws_timeout.or(self.request_timeout),
         }
     }
 
@@ -315,15 +408,25 @@ impl GlobalArgs {
             cluster: self.cluster.clone(),
             user: self.user.clone(),
             impersonate: self.impersonate.clone(),
+            impersonate_groups: self.impersonate_groups.clone(),
+            token: self.token.clone(),
+            server: self.server.clone(),
+            certificate_authority: self.certificate_authority.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            tls_server_name: self.tls_server_name.clone(),
             request_timeout: self.request_timeout,
         }
     }
 }
 
+/// The terminal's width (asked of the terminal on stdout, else stderr), else `$COLUMNS`,
+/// else 100; never under 40.
 fn terminal_width() -> Option<usize> {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
+    let asked = terminal_size::terminal_size_of(std::io::stdout())
+        .or_else(|| terminal_size::terminal_size_of(std::io::stderr()))
+        .map(|(w, _)| usize::from(w.0));
+    asked
+        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
         .filter(|w| *w >= 40)
         .or(Some(100))
 }
@@ -335,6 +438,7 @@ pub fn main() -> ExitCode {
         std::process::exit(2);
     }));
     let cli = Cli::parse();
+    crate::fetch::redact::init(cli.global.verbosity);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -378,4 +482,27 @@ fn print(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn request_timeout_reads_go_durations_and_bare_seconds() {
+        let ok = |s: &str| parse_duration(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+        assert_eq!(ok("1m30s"), Duration::from_secs(90));
+        assert_eq!(ok("500ms"), Duration::from_millis(500));
+        assert_eq!(ok("30"), Duration::from_secs(30));
+        assert_eq!(ok("1.5s"), Duration::from_millis(1500));
+        assert_eq!(ok("2h45m"), Duration::from_secs(2 * 3600 + 45 * 60));
+        assert_eq!(ok("1h"), Duration::from_secs(3600));
+        assert_eq!(ok("250us"), Duration::from_micros(250));
+        // kubectl's 0: no timeout; we cap it.
+        assert_eq!(ok("0"), Duration::from_secs(300));
+        for bad in ["", "1x", "m", "-5s", "abc", "1m30", "s10"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
+        }
+    }
 }

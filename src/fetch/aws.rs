@@ -38,8 +38,6 @@ pub const INSTANCE_CHUNK: usize = 1000;
 /// Attempts per call (standard retry mode: throttling and 5xx are retried with backoff).
 pub const MAX_ATTEMPTS: u32 = 3;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long the credential chain may take (it ends at the instance metadata service).
-const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// AWS flags.
 #[derive(Debug, Clone, Default)]
@@ -50,6 +48,9 @@ pub struct AwsOptions {
     pub profile: Option<String>,
     /// `--request-timeout`: bounds every EC2 call.
     pub request_timeout: Option<Duration>,
+    /// `--aws-timeout` (else `--request-timeout`): bounds the credential chain (SSO, MFA,
+    /// `credential_process`).
+    pub credentials_timeout: Option<Duration>,
 }
 
 /// Counts of EC2 calls, for `-v`.
@@ -87,6 +88,8 @@ pub struct Ec2 {
     /// Where the region came from (`--region`, `environment`, `profile`, `node providerID`).
     pub region_source: &'static str,
     timeout: Duration,
+    /// Attempts per call (`AWS_MAX_ATTEMPTS`, else [`MAX_ATTEMPTS`]).
+    attempts: u32,
     /// Calls made so far.
     pub stats: CallStats,
 }
@@ -164,20 +167,157 @@ pub fn check_profile(name: &str) -> crate::error::Result<()> {
     )))
 }
 
+/// The retry settings: `AWS_RETRY_MODE` (`standard`, `adaptive`; `legacy` is read as standard)
+/// and `AWS_MAX_ATTEMPTS` as the AWS CLI reads them, else standard mode with [`MAX_ATTEMPTS`].
+pub fn retry_config(env: &dyn Fn(&str) -> Option<String>) -> (RetryConfig, u32) {
+    let attempts = env("AWS_MAX_ATTEMPTS")
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(MAX_ATTEMPTS);
+    let base = match env("AWS_RETRY_MODE").as_deref().map(str::trim) {
+        Some("adaptive") => RetryConfig::adaptive(),
+        _ => RetryConfig::standard(),
+    };
+    (base.with_max_attempts(attempts), attempts)
+}
+
+/// Credentials resolved once (bounded, so "no credentials" is one clear line) and handed to
+/// every call of the run: the chain (and a `credential_process`, an SSO token read, an STS
+/// call) runs again only when they expire.
+#[derive(Debug)]
+struct Resolved {
+    first: std::sync::Mutex<Option<aws_sdk_ec2::config::Credentials>>,
+    chain: aws_config::default_provider::credentials::DefaultCredentialsChain,
+}
+
+impl ProvideCredentials for Resolved {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            let cached = self
+                .first
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+                .filter(|c| {
+                    c.expiry()
+                        .is_none_or(|t| t > std::time::SystemTime::now() + Duration::from_secs(60))
+                });
+            if let Some(c) = cached {
+                return Ok(c);
+            }
+            let c = self.chain.provide_credentials().await?;
+            register_secrets(&c);
+            *self.first.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.clone());
+            Ok(c)
+        })
+    }
+}
+
+fn register_secrets(c: &aws_sdk_ec2::config::Credentials) {
+    super::redact::register(c.secret_access_key());
+    if let Some(t) = c.session_token() {
+        super::redact::register(t);
+    }
+}
+
+/// Logs each EC2 attempt at `-v 6` (method, URL, status, latency) and its request body at `-v 8`.
+#[derive(Debug)]
+struct LogRequests;
+
+#[derive(Debug, Clone)]
+struct AttemptStart(Instant, String, String);
+
+impl aws_smithy_types::config_bag::Storable for AttemptStart {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+}
+
+impl aws_sdk_ec2::config::Intercept for LogRequests {
+    fn name(&self) -> &'static str {
+        "kstor-request-log"
+    }
+
+    fn read_before_transmit(
+        &self,
+        ctx: &aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &aws_sdk_ec2::config::RuntimeComponents,
+        cfg: &mut aws_sdk_ec2::config::ConfigBag,
+    ) -> Result<(), aws_sdk_ec2::error::BoxError> {
+        let req = ctx.request();
+        let url = req.uri().to_string();
+        if tracing::enabled!(target: "kstor::http::body", tracing::Level::DEBUG) {
+            if let Some(b) = req.body().bytes() {
+                tracing::debug!(target: "kstor::http::body", "request body: {}", super::redact::body(&String::from_utf8_lossy(b)));
+            }
+        }
+        let op = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map(|m| format!(" ({})", m.name()))
+            .unwrap_or_default();
+        cfg.interceptor_state().store_put(AttemptStart(
+            Instant::now(),
+            req.method().to_string(),
+            format!("{url}{op}"),
+        ));
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        ctx: &aws_sdk_ec2::config::interceptors::FinalizerInterceptorContextRef<'_>,
+        _rc: &aws_sdk_ec2::config::RuntimeComponents,
+        cfg: &mut aws_sdk_ec2::config::ConfigBag,
+    ) -> Result<(), aws_sdk_ec2::error::BoxError> {
+        let Some(AttemptStart(at, method, url)) = cfg.load::<AttemptStart>().cloned() else {
+            return Ok(());
+        };
+        let ms = at.elapsed().as_millis();
+        match ctx.response() {
+            Some(r) => {
+                let status = http::StatusCode::from_u16(r.status().as_u16())
+                    .map_or_else(|_| r.status().to_string(), |s| s.to_string());
+                tracing::info!(target: "kstor::http", "{method} {url} {status} in {ms} ms");
+                if tracing::enabled!(target: "kstor::http::body", tracing::Level::DEBUG) {
+                    if let Some(b) = r.body().bytes() {
+                        tracing::debug!(target: "kstor::http::body", "response body: {}", super::redact::body(&String::from_utf8_lossy(b)));
+                    }
+                }
+            }
+            None => tracing::info!(target: "kstor::http", "{method} {url} failed in {ms} ms"),
+        }
+        Ok(())
+    }
+}
+
 /// Builds a client: region from `--region`, the nodes' `spec.providerID` / zone labels, the
-/// environment or the profile; standard credential chain with a bounded metadata probe.
+/// environment or the profile; standard credential chain with a bounded metadata probe; the
+/// proxy from `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` as the AWS CLI reads them.
 pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailable> {
     let timeout = opts.request_timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let creds_timeout = opts.credentials_timeout.unwrap_or(timeout);
     let (region, region_source) = resolve_region(opts, nodes).await.ok_or_else(|| {
         Unavailable(Coverage::NotChecked(
             "no AWS region: pass --region, set AWS_REGION, or give nodes a providerID aws:///<zone>/<instance-id>".into(),
         ))
     })?;
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+    // The high-level builder has no proxy setting: build each connector with the proxy from
+    // HTTP_PROXY / HTTPS_PROXY / NO_PROXY (the AWS CLI's variables), the SDK's timeouts and sleep.
+    let http = aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, rc| {
+        let mut b = aws_smithy_http_client::Connector::builder()
+            .proxy_config(aws_smithy_http_client::proxy::ProxyConfig::from_env());
+        b.set_connector_settings(settings.cloned());
+        if let Some(rc) = rc {
+            b.set_sleep_impl(rc.sleep_impl());
+        }
+        b.tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
             aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
         ))
-        .build_https();
+        .build()
+    });
     // The credential providers (SSO, STS, IMDS) must use the same ring-only HTTPS client.
     let provider_config = aws_config::provider_config::ProviderConfig::default()
         .with_http_client(http.clone())
@@ -194,10 +334,11 @@ pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailab
     if let Some(p) = &opts.profile {
         chain = chain.profile_name(p);
     }
+    let (retry, attempts) = retry_config(&|n| std::env::var(n).ok());
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http.clone())
         .region(Region::new(region.clone()))
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .retry_config(retry)
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(timeout.min(Duration::from_secs(5)))
@@ -208,40 +349,135 @@ pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailab
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
     }
-    let creds = chain.build().await;
+    let chain = chain.build().await;
     // Resolve credentials once, bounded, so "no credentials" is one clear line, not a stall.
-    match tokio::time::timeout(
-        CREDENTIALS_TIMEOUT.min(timeout),
-        creds.provide_credentials(),
-    )
-    .await
-    {
+    let first = match tokio::time::timeout(creds_timeout, chain.provide_credentials()).await {
         Err(_) => {
             return Err(Unavailable(Coverage::Failed(format!(
-                "no AWS credentials: the credential chain did not answer within {}s",
-                CREDENTIALS_TIMEOUT.min(timeout).as_secs()
+                "no AWS credentials: the credential chain did not answer within {:?} (raise --aws-timeout for SSO or MFA prompts)",
+                creds_timeout
             ))))
         }
         Ok(Err(e)) => {
-            return Err(Unavailable(Coverage::Failed(format!(
-                "no AWS credentials{} ({}); configure a profile (--profile, AWS_PROFILE) or pass --no-aws",
-                opts.profile
-                    .as_deref()
-                    .map(|p| format!(" for profile {p}"))
-                    .unwrap_or_default(),
-                credentials_reason(&e)
-            ))))
+            let reason = credentials_reason(&e);
+            let profile = opts
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok())
+                .unwrap_or_else(|| "default".into());
+            let reason = if is_sso_profile(&profile) && !reason.to_ascii_lowercase().contains("sso") {
+                format!("SSO profile: {reason}")
+            } else {
+                reason
+            };
+            return Err(Unavailable(Coverage::Failed(credentials_failure(
+                opts.profile.as_deref(),
+                &region,
+                &reason,
+                &|n| std::env::var(n).ok(),
+            ))));
         }
-        Ok(Ok(_)) => {}
-    }
+        Ok(Ok(c)) => c,
+    };
+    register_secrets(&first);
+    let creds = Resolved {
+        first: std::sync::Mutex::new(Some(first)),
+        chain,
+    };
     let config = loader.credentials_provider(creds).load().await;
+    let ec2_config = aws_sdk_ec2::config::Builder::from(&config)
+        .interceptor(LogRequests)
+        .build();
     Ok(Ec2 {
-        client: aws_sdk_ec2::Client::new(&config),
+        client: aws_sdk_ec2::Client::from_conf(ec2_config),
         region,
         region_source,
         timeout,
+        attempts,
         stats: CallStats::default(),
     })
+}
+
+/// Whether profile `name` of the AWS config file signs in with IAM Identity Center (SSO):
+/// its section has `sso_session` or `sso_start_url`.
+fn is_sso_profile(name: &str) -> bool {
+    let Some(config) = profile_files().into_iter().next() else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(config) else {
+        return false;
+    };
+    sso_in_config(&text, name)
+}
+
+fn sso_in_config(text: &str, name: &str) -> bool {
+    let mut inside = false;
+    for line in text.lines().map(str::trim) {
+        if let Some(h) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let h = h.trim();
+            inside = if name == "default" {
+                h == "default" || h == "profile default"
+            } else {
+                h.strip_prefix("profile")
+                    .is_some_and(|r| r.starts_with(char::is_whitespace) && r.trim() == name)
+            };
+            continue;
+        }
+        if inside {
+            let key = line.split('=').next().unwrap_or_default().trim();
+            if key == "sso_session" || key == "sso_start_url" {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The line for a credential chain that failed, naming the real next step: `aws sso login`
+/// for an SSO profile whose token is missing or expired, the IRSA token file or STS for web
+/// identity, else a profile or `--no-aws`.
+pub fn credentials_failure(
+    profile: Option<&str>,
+    region: &str,
+    reason: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> String {
+    let for_profile = profile
+        .map(|p| format!(" for profile {p}"))
+        .unwrap_or_default();
+    let lower = reason.to_ascii_lowercase();
+    let profile_name = profile
+        .map(str::to_string)
+        .or_else(|| env("AWS_PROFILE"))
+        .unwrap_or_else(|| "default".into());
+    if lower.contains("sso") || lower.contains("token cache") || lower.contains("refresh token") {
+        return format!(
+            "no AWS credentials{for_profile} ({reason}); run `aws sso login --profile {profile_name}`, or pass --no-aws"
+        );
+    }
+    if let Some(file) = env("AWS_WEB_IDENTITY_TOKEN_FILE").filter(|f| !f.is_empty()) {
+        if std::fs::metadata(&file).is_err() || std::fs::read(&file).is_err() {
+            return format!(
+                "no AWS credentials{for_profile}: IRSA: the web identity token file {file} is not readable (is the service account's token projected into this pod?), or pass --no-aws"
+            );
+        }
+        if lower.contains("dispatch")
+            || lower.contains("connect")
+            || lower.contains("timed out")
+            || lower.contains("timeout")
+            || lower.contains("dns")
+        {
+            return format!(
+                "no AWS credentials{for_profile}: IRSA: STS unreachable ({reason}); check the network path to sts.{region}.amazonaws.com (a proxy? NO_PROXY?), or pass --no-aws"
+            );
+        }
+        return format!(
+            "no AWS credentials{for_profile}: IRSA: STS refused the web identity token from {file} ({reason}); check the role's trust policy and AWS_ROLE_ARN, or pass --no-aws"
+        );
+    }
+    format!(
+        "no AWS credentials{for_profile} ({reason}); configure a profile (--profile, AWS_PROFILE) or pass --no-aws"
+    )
 }
 
 /// The region: `--region`, else where the cluster's nodes run (their providerID / zone labels:
@@ -341,7 +577,7 @@ where
             Coverage::Failed(format!("AWS credentials rejected ({code}): {msg}"))
         }
         _ if code.contains("Throttl") || code == "RequestLimitExceeded" => Coverage::Failed(
-            format!("{call} throttled ({code}) after {MAX_ATTEMPTS} attempts"),
+            format!("{call} throttled ({code}) after {} attempts", ec2.attempts),
         ),
         _ if !code.is_empty() => Coverage::Failed(format!("{call}: {code}: {msg}")),
         SdkError::ResponseError(_) | SdkError::ServiceError(_)
@@ -354,8 +590,9 @@ where
         }
         SdkError::ServiceError(_) if status.is_some_and(|s| s >= 500) => {
             Coverage::Failed(format!(
-                "{call}: EC2 answered HTTP {} without an EC2 error code, after {MAX_ATTEMPTS} attempts (an AWS outage, a proxy or a wrong endpoint?)",
-                status.unwrap_or_default()
+                "{call}: EC2 answered HTTP {} without an EC2 error code, after {} attempts (an AWS outage, a proxy or a wrong endpoint?)",
+                status.unwrap_or_default(),
+                ec2.attempts
             ))
         }
         SdkError::ServiceError(_) => Coverage::Failed(format!(
@@ -378,7 +615,16 @@ fn credentials_reason<E: std::error::Error>(e: &E) -> String {
         levels.push(c.to_string());
         cur = c.source();
     }
-    let pick = levels.get(1).unwrap_or(&levels[0]);
+    tracing::debug!(target: "kstor::http", "credential chain error: {levels:?}");
+    let generic = |l: &str| l.contains("an error occurred while loading credentials");
+    // The deepest cause that still says something of its own (not a bare OS error).
+    let pick = levels
+        .iter()
+        .skip(1)
+        .rev()
+        .find(|l| !generic(l) && !l.contains("(os error"))
+        .or(levels.get(1))
+        .unwrap_or(&levels[0]);
     let line = crate::snapshot::load::one_line(pick);
     let line = line.split(" (").next().unwrap_or(&line).to_string();
     k8s::truncate(&line, 120)
@@ -901,6 +1147,93 @@ pub fn skip(snap: &mut Snapshot, reason: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |n| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn retry_settings_follow_aws_max_attempts_and_aws_retry_mode() {
+        assert_eq!(retry_config(&env(&[])).1, MAX_ATTEMPTS);
+        let (c, n) = retry_config(&env(&[
+            ("AWS_MAX_ATTEMPTS", "7"),
+            ("AWS_RETRY_MODE", "adaptive"),
+        ]));
+        assert_eq!((n, c.max_attempts()), (7, 7));
+        assert_eq!(c.mode(), aws_config::retry::RetryMode::Adaptive);
+        let (c, n) = retry_config(&env(&[
+            ("AWS_MAX_ATTEMPTS", "0"),
+            ("AWS_RETRY_MODE", "legacy"),
+        ]));
+        assert_eq!(n, MAX_ATTEMPTS, "0 attempts is not a setting");
+        assert_eq!(c.mode(), aws_config::retry::RetryMode::Standard);
+    }
+
+    #[test]
+    fn sso_profiles_are_recognised() {
+        let text = "[default]\nregion = us-east-1\n[profile corp]\nsso_session = s\n[profile old]\nsso_start_url = https://x\n[profile keys]\naws_access_key_id = A\n[sso-session s]\nsso_start_url = https://x\n";
+        assert!(sso_in_config(text, "corp"));
+        assert!(sso_in_config(text, "old"));
+        assert!(!sso_in_config(text, "keys"));
+        assert!(!sso_in_config(text, "default"));
+        assert!(!sso_in_config(text, "s"));
+    }
+
+    #[test]
+    fn credential_failures_name_the_next_step() {
+        let sso = credentials_failure(
+            Some("dev"),
+            "us-east-1",
+            "the SSO session has expired or is invalid",
+            &env(&[]),
+        );
+        assert!(sso.contains("aws sso login --profile dev"), "{sso}");
+        let sso = credentials_failure(
+            None,
+            "us-east-1",
+            "failed to load SSO token cache",
+            &env(&[("AWS_PROFILE", "corp")]),
+        );
+        assert!(sso.contains("aws sso login --profile corp"), "{sso}");
+        let irsa = credentials_failure(
+            None,
+            "us-east-1",
+            "failed to read token file",
+            &env(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/kstor/token")]),
+        );
+        assert!(
+            irsa.contains(
+                "IRSA: the web identity token file /nonexistent/kstor/token is not readable"
+            ),
+            "{irsa}"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("token");
+        std::fs::write(&file, "jwt").expect("write");
+        let file: &'static str = Box::leak(file.display().to_string().into_boxed_str());
+        let pairs: &'static [(&'static str, &'static str)] =
+            Box::leak(vec![("AWS_WEB_IDENTITY_TOKEN_FILE", file)].into_boxed_slice());
+        let sts = credentials_failure(
+            None,
+            "us-east-1",
+            "dispatch failure: connection refused",
+            &env(pairs),
+        );
+        assert!(sts.contains("IRSA: STS unreachable"), "{sts}");
+        assert!(sts.contains("sts.us-east-1.amazonaws.com"), "{sts}");
+        let plain = credentials_failure(
+            None,
+            "us-east-1",
+            "no providers in chain provided credentials",
+            &env(&[]),
+        );
+        assert!(plain.contains("configure a profile"), "{plain}");
+    }
 
     #[test]
     fn region_from_provider_id_or_zone_labels() {

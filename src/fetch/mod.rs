@@ -4,4 +4,6 @@
 pub mod aws;
 pub mod get;
 pub mod kube;
+pub mod redact;
+pub mod transport;
 pub mod watch;

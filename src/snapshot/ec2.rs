@@ -311,18 +311,20 @@ pub fn is_volume_id(id: &str) -> bool {
 /// `us-west-2-lax-1a` → `us-west-2`).
 pub fn region_of_zone(zone: &str) -> Option<String> {
     let z = zone.trim();
-    let mut parts: Vec<&str> = z.split('-').collect();
-    if parts.len() < 3 {
-        return None;
-    }
-    // Standard zones: <geo>-<dir>-<n><letter>; local/wavelength zones add more parts.
-    let third = parts[2];
-    let digits: String = third.chars().take_while(|c| c.is_ascii_digit()).collect();
-    if digits.is_empty() {
-        return None;
-    }
-    parts.truncate(2);
-    Some(format!("{}-{digits}", parts.join("-")))
+    let parts: Vec<&str> = z.split('-').collect();
+    // Standard zones: <geo>-<dir>-<n><letter>; GovCloud, ISO and others put a partition word
+    // before the direction (us-gov-west-1a, us-isob-east-1a); local and wavelength zones add
+    // parts after the number (us-west-2-lax-1a). The region ends at the first numbered part.
+    let (i, numbered) = parts
+        .iter()
+        .enumerate()
+        .skip(2)
+        .find(|(_, p)| p.starts_with(|c: char| c.is_ascii_digit()))?;
+    let digits: String = numbered
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    Some(format!("{}-{digits}", parts[..i].join("-")))
 }
 
 #[cfg(test)]
@@ -381,6 +383,27 @@ mod tests {
             Some("ap-southeast-2")
         );
         assert_eq!(region_of_zone("zone-a"), None);
+        assert_eq!(
+            region_of_zone("us-gov-west-1a").as_deref(),
+            Some("us-gov-west-1")
+        );
+        assert_eq!(region_of_zone("cn-north-1a").as_deref(), Some("cn-north-1"));
+        assert_eq!(
+            region_of_zone("cn-northwest-1b").as_deref(),
+            Some("cn-northwest-1")
+        );
+        assert_eq!(
+            region_of_zone("us-iso-east-1a").as_deref(),
+            Some("us-iso-east-1")
+        );
+        assert_eq!(
+            region_of_zone("us-isob-east-1c").as_deref(),
+            Some("us-isob-east-1")
+        );
+        assert_eq!(
+            region_of_zone("eu-isoe-west-1a").as_deref(),
+            Some("eu-isoe-west-1")
+        );
         assert!(is_volume_id("vol-0aaaaaaaaaaaaaaa1"));
         assert!(!is_volume_id("pvc-123"));
         assert!(!is_volume_id("vol-"));

@@ -11,6 +11,7 @@
 //! Without a running bed (`KSTOR_BED_DIR`) this binary skips; `scripts/test` starts the bed.
 //! `KSTOR_E2E_ONLY=name,name` runs only the named scenarios (while working on them).
 
+mod auth;
 mod bed;
 mod import_ebs;
 mod lifecycle;
@@ -74,6 +75,7 @@ fn main() {
         std::process::exit(1);
     }
     results.extend(run_all(&bed, &id, scenarios::PHASE_PARALLEL, true));
+    results.extend(run_all(&bed, &id, auth::SCENARIOS, true));
     results.extend(run_all(&bed, &id, scenarios::PHASE_NODE_WIDE, false));
     let mut failed = 0;
     for (name, r, secs) in &results {
