@@ -52,10 +52,11 @@ pub(super) fn snapshot_for(
     target: Option<&Target>,
 ) -> Result<(Snapshot, String)> {
     if !global.snapshot.is_empty() {
-        let (snap, stats) = load::load_paths(&global.snapshot)?;
+        let ns = global.namespace.clone().unwrap_or_else(|| "default".into());
+        let filter = load::LoadFilter::for_target(target, &ns);
+        let (snap, stats) = load::load_paths_filtered(&global.snapshot, &filter)?;
         note_load(global, &stats);
         let mut snap = snap;
-        let ns = global.namespace.clone().unwrap_or_else(|| "default".into());
         if global.no_aws || global.live_aws {
             // Either way the EC2 data the files held is not used.
             snap.ec2 = Default::default();
