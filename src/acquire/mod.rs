@@ -149,9 +149,15 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn offline(source: &Source, need: &Need) -> Result<Acquired> {
-    let (mut snap, stats) = load::load_paths(&source.snapshot)?;
-    let mut notes = load_notes(&stats);
     let namespace = source.namespace.clone().unwrap_or_else(|| "default".into());
+    // A chain needs its namespace and the cluster-scoped kinds: other namespaces' objects are
+    // skipped unbuilt (and recorded as not read).
+    let filter = match &need.reach {
+        Reach::Chain(target) => load::LoadFilter::for_target(Some(target), &namespace),
+        _ => load::LoadFilter::default(),
+    };
+    let (mut snap, stats) = load::load_paths_filtered(&source.snapshot, &filter)?;
+    let mut notes = load_notes(&stats);
     let done = |snap, notes| Acquired {
         snap,
         namespace: namespace.clone(),
@@ -370,6 +376,15 @@ pub fn load_notes(stats: &load::LoadStats) -> Vec<(u8, String)> {
         notes.push((
             1,
             format!("ignored {n} {kind} object(s): not used by the diagnosis"),
+        ));
+    }
+    if stats.out_of_scope > 0 {
+        notes.push((
+            1,
+            format!(
+                "skipped {} object(s) in namespaces the target does not reach",
+                stats.out_of_scope
+            ),
         ));
     }
     for (kind, n) in &stats.duplicates {

@@ -268,7 +268,7 @@ fn fold_confirmed_symptoms(cx: &Ctx, findings: &mut Vec<Finding>) {
         .collect();
     let mut chain_of: HashMap<ObjectRef, usize> = HashMap::new();
     let mut n = 0;
-    crate::health::for_each_chain(cx, |c| {
+    crate::health::for_each_chain_shape(cx, |c| {
         for o in c.members.into_iter().map(|m| m.object).chain(c.others) {
             if wanted.contains(&o) {
                 chain_of.entry(o).or_insert(n);

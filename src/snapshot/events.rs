@@ -26,7 +26,7 @@ pub struct EventRecord {
 
 /// The namespace of the object an event is about. Events about cluster-scoped objects (a PV, a
 /// Node) are stored in some namespace ("default") but their object has none.
-fn involved_namespace(
+pub(super) fn involved_namespace(
     kind: Option<&str>,
     object_ns: Option<&str>,
     event_ns: Option<&str>,

@@ -1,10 +1,13 @@
 //! Offline loading: `kubectl get … -o yaml|json` output (single objects, `List`s, multi-document
 //! YAML) and kubelet stats summaries, into a [`Snapshot`].
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
+use std::borrow::Cow;
+
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::{ec2, Coverage, EventRecord, Kind, Scope, Snapshot, VolumeStats};
@@ -23,12 +26,70 @@ pub struct LoadStats {
     pub duplicates: BTreeMap<String, usize>,
     /// Names of the Namespace objects the files held (`None`: none at all), for `import-ebs`.
     pub namespaces: Option<std::collections::BTreeSet<String>>,
+    /// Objects passed over because they are in a namespace the [`LoadFilter`] does not keep.
+    pub out_of_scope: usize,
+}
+
+/// Which objects a load keeps. The default keeps everything (`scan`, `dump` without a target).
+/// With `namespaces`, the namespaced kinds (pods, claims, StatefulSets, and events about
+/// namespaced objects) are kept only in those namespaces: the other namespaces' objects are
+/// passed over before they are built (a JSON List item is only scanned for its kind and
+/// namespace), and their kinds are recorded as read in those namespaces alone, so a rule asking
+/// about another namespace is told it was not read. Cluster-scoped kinds are all kept. The
+/// reference time stays the one the whole snapshot gives: the times of the objects passed over
+/// still count ([`Snapshot::newest_timestamp`]).
+#[derive(Debug, Clone, Default)]
+pub struct LoadFilter {
+    /// The namespaces whose objects are kept; `None`: all.
+    pub namespaces: Option<BTreeSet<String>>,
+    /// Also keep the namespace of the claim PersistentVolume NAME is bound to (read after the
+    /// cluster-scoped objects, in a second pass over the files), as `why pv/NAME` needs.
+    pub claim_of_pv: Option<String>,
+    /// The second pass of `claim_of_pv`: only namespaced objects, the rest was kept already.
+    skip_cluster_scoped: bool,
+}
+
+impl LoadFilter {
+    /// What `why TARGET` (or `dump DIR TARGET`) reads of a snapshot in `namespace`: its
+    /// namespace and, for a PV, its claim's; everything without a target.
+    pub fn for_target(target: Option<&crate::chain::Target>, namespace: &str) -> LoadFilter {
+        use crate::chain::Target;
+        let Some(target) = target else {
+            return LoadFilter::default();
+        };
+        LoadFilter {
+            namespaces: Some(BTreeSet::from([namespace.to_string()])),
+            claim_of_pv: match target {
+                Target::Pv(name) => Some(name.clone()),
+                Target::Pod(_) | Target::Pvc(_) | Target::Sts(_) => None,
+            },
+            skip_cluster_scoped: false,
+        }
+    }
+
+    /// Whether an object whose namespace part is `namespace` is kept (`None`: it belongs with
+    /// the cluster-scoped objects: a cluster-scoped kind, an event about one, or no namespace).
+    fn keeps(&self, namespace: Option<&str>) -> bool {
+        match (namespace, &self.namespaces) {
+            (None, _) => !self.skip_cluster_scoped,
+            (Some(_), None) => true,
+            (Some(ns), Some(set)) => set.contains(ns),
+        }
+    }
 }
 
 /// Loads every path (files, or directories read recursively) into one snapshot, one file at a
 /// time (only one file's text is held at once: the largest is a third of a dump), each List's
 /// items on all cores.
 pub fn load_paths(paths: &[PathBuf]) -> Result<(Snapshot, LoadStats)> {
+    load_paths_filtered(paths, &LoadFilter::default())
+}
+
+/// [`load_paths`], keeping only what `filter` keeps.
+pub fn load_paths_filtered(
+    paths: &[PathBuf],
+    filter: &LoadFilter,
+) -> Result<(Snapshot, LoadStats)> {
     let mut files = Vec::new();
     for path in paths {
         collect_files(path, &mut files)?;
@@ -40,9 +101,33 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<(Snapshot, LoadStats)> {
             "no .yaml, .yml or .json files found",
         ));
     }
-    let mut all = Loader::default();
+    let mut all = Loader::with(filter.clone());
     for file in &files {
         all.load_file(file)?;
+    }
+    // `why pv/NAME`: its claim's namespace, once the PV has been read.
+    let claim_ns = filter.claim_of_pv.as_deref().and_then(|name| {
+        let pv = all
+            .snapshot
+            .pvs
+            .iter()
+            .rfind(|pv| pv.metadata.name.as_deref() == Some(name))?;
+        let ns = pv.spec.as_ref()?.claim_ref.as_ref()?.namespace.clone()?;
+        (!filter.keeps(Some(&ns))).then_some(ns)
+    });
+    if let Some(ns) = claim_ns {
+        let mut more = Loader::with(LoadFilter {
+            namespaces: Some(BTreeSet::from([ns])),
+            claim_of_pv: None,
+            skip_cluster_scoped: true,
+        });
+        for file in &files {
+            more.load_file(file)?;
+        }
+        // The first pass counted the files, the version skips and these objects as passed over.
+        all.stats.out_of_scope = all.stats.out_of_scope.saturating_sub(more.stats.objects);
+        all.stats.objects += more.stats.objects;
+        all.snapshot.absorb(more.snapshot);
     }
     Ok(all.finish())
 }
@@ -219,9 +304,30 @@ struct Loader {
     skipped: BTreeMap<Kind, BTreeMap<String, Vec<String>>>,
     /// Kinds the capture file says were read only in part (a targeted or one-namespace dump).
     partial: BTreeMap<Kind, Scope>,
+    /// What to keep.
+    filter: LoadFilter,
 }
 
 impl Loader {
+    fn with(filter: LoadFilter) -> Loader {
+        Loader {
+            filter,
+            ..Default::default()
+        }
+    }
+
+    /// Records `kind` as read: in the kept namespaces when it is namespaced and filtered.
+    fn mark(&mut self, kind: Kind) {
+        if matches!(self.snapshot.coverage.get(&kind), Some(Coverage::Read(_))) {
+            return; // the scope is the same for every object of a load
+        }
+        let scope = match &self.filter.namespaces {
+            Some(set) if kind.namespaced() => Scope::Namespaces(set.clone()),
+            _ => Scope::All,
+        };
+        self.snapshot.mark_read(kind, scope);
+    }
+
     /// The snapshot read, repeated objects dropped; a kind with objects skipped for their
     /// version is not checked (an object it lacks may be one of them), saying which.
     fn finish(mut self) -> (Snapshot, LoadStats) {
@@ -274,6 +380,7 @@ impl Loader {
         let (t, o) = (&mut self.stats, other.stats);
         t.files += o.files;
         t.objects += o.objects;
+        t.out_of_scope += o.out_of_scope;
         for (kind, n) in o.ignored {
             *t.ignored.entry(kind).or_default() += n;
         }
@@ -387,7 +494,7 @@ impl Loader {
             // A typed List of a version this tool does not read says nothing of the kind.
             if let Some(k) = item_kind.as_deref().and_then(known_kind) {
                 if super::versions::read_as(k, &api_version).is_some() {
-                    self.snapshot.mark_read(k, Scope::All);
+                    self.mark(k);
                 }
             }
             // Taken, not cloned: a 50,000-item List is never held twice.
@@ -417,6 +524,7 @@ impl Loader {
             &api_version,
             &name,
             Source::Value(doc),
+            None,
         )
     }
 
@@ -430,7 +538,8 @@ impl Loader {
             .unwrap_or_default()
             .to_ascii_lowercase();
         match kind_of_file_name(&stem) {
-            Some(k) => self.snapshot.mark_read(k, Scope::All),
+            Some(k) => self.mark(k),
+            None if self.filter.skip_cluster_scoped => {}
             None => self.snapshot.unknown_files.push(format!(
                 "{}: an empty untyped List (kubectl prints one for a kind with no objects); name the file after its kind (e.g. pvs.json) to count it as \"none\"",
                 origin.display()
@@ -440,6 +549,9 @@ impl Loader {
 
     /// The capture file `dump` writes: when the snapshot was read.
     fn load_capture(&mut self, origin: &Path, doc: &Value) -> Result<()> {
+        if self.filter.skip_cluster_scoped {
+            return Ok(());
+        }
         let at = doc
             .pointer("/data/capturedAt")
             .and_then(Value::as_str)
@@ -471,6 +583,8 @@ impl Loader {
         Ok(())
     }
 
+    // One argument per part of the object already known; grouping them would only rename them.
+    #[allow(clippy::too_many_arguments)]
     fn load_object(
         &mut self,
         origin: &Path,
@@ -479,6 +593,7 @@ impl Loader {
         api_version: &str,
         name: &str,
         doc: Source,
+        head: Option<&ScopedHead>,
     ) -> Result<()> {
         let at = || format!("document {index} ({kind} {name})");
         if kind == "Namespace" {
@@ -488,9 +603,14 @@ impl Loader {
                 .insert(name.to_string());
         }
         let Some(k) = known_kind(kind) else {
-            *self.stats.ignored.entry(kind.to_string()).or_default() += 1;
+            if !self.filter.skip_cluster_scoped {
+                *self.stats.ignored.entry(kind.to_string()).or_default() += 1;
+            }
             return Ok(());
         };
+        if self.filter.skip_cluster_scoped && !k.namespaced() {
+            return Ok(());
+        }
         let Some(read_as) = super::versions::read_as(k, api_version) else {
             self.skipped
                 .entry(k)
@@ -500,6 +620,9 @@ impl Loader {
                 .push(name.to_string());
             return Ok(());
         };
+        if !self.in_scope(k, api_version, head, &doc) {
+            return Ok(());
+        }
         let doc = if read_as == api_version {
             doc
         } else {
@@ -531,9 +654,49 @@ impl Loader {
                 unreachable!("known_kind never returns kinds without a Kubernetes kind")
             }
         }
-        s.mark_read(k, Scope::All);
+        self.mark(k);
         self.stats.objects += 1;
         Ok(())
+    }
+
+    /// Whether the filter keeps this object of namespaced kind `k` (always, unfiltered). One
+    /// passed over still marks its kind read (in the kept namespaces) and leaves its times.
+    fn in_scope(
+        &mut self,
+        k: Kind,
+        api_version: &str,
+        head: Option<&ScopedHead>,
+        doc: &Source,
+    ) -> bool {
+        let filtered = self.filter.namespaces.is_some() || self.filter.skip_cluster_scoped;
+        if !filtered || !k.namespaced() {
+            return true;
+        }
+        let parsed;
+        let head = match head {
+            Some(h) => h,
+            None => {
+                parsed = match doc {
+                    Source::Value(v) => ScopedHead::deserialize(v).ok(),
+                    Source::Raw(text) => serde_json::from_str(text).ok(),
+                };
+                // Not the shape expected: kept, so the usual parse reports what is wrong.
+                match &parsed {
+                    Some(h) => h,
+                    None => return true,
+                }
+            }
+        };
+        if self.filter.keeps(head.namespace_part(k).as_deref()) {
+            return true;
+        }
+        if !self.filter.skip_cluster_scoped {
+            let newest = head.newest(k, api_version);
+            self.snapshot.newest_unloaded = self.snapshot.newest_unloaded.max(newest);
+        }
+        self.mark(k);
+        self.stats.out_of_scope += 1;
+        false
     }
 
     /// The items of a JSON List (or of an AWS CLI list: `ec2_key`), as text, loaded in order;
@@ -552,12 +715,13 @@ impl Loader {
         if runs == 1 {
             return self.load_run(origin, index, items, ec2_key);
         }
+        let filter = &self.filter;
         let parts: Vec<Result<(Loader, Vec<Value>)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = items
                 .chunks(items.len().div_ceil(runs))
                 .map(|run| {
                     scope.spawn(move || {
-                        let mut part = Loader::default();
+                        let mut part = Loader::with(filter.clone());
                         let rest = part.load_run(origin, index, run, ec2_key)?;
                         Ok((part, rest))
                     })
@@ -599,12 +763,45 @@ impl Loader {
     /// that do not name their kind, go through [`Value`] like YAML does. `Ok(Some)` hands such
     /// an item back for the List to finish.
     fn load_raw(&mut self, origin: &Path, index: usize, raw: &str) -> Result<Option<Value>> {
+        if self.filter.namespaces.is_some() || self.filter.skip_cluster_scoped {
+            // One scan of the item gives its kind, namespace and times: one passed over is
+            // never built.
+            if let Ok(head) = serde_json::from_str::<ScopedHead>(raw) {
+                if let (Some(kind), Some(api_version)) =
+                    (head.kind.as_deref(), head.api_version.as_deref())
+                {
+                    if known_kind(kind).is_some() {
+                        let name = head.metadata.as_ref().and_then(|m| m.name.as_deref());
+                        let name = name.unwrap_or("?");
+                        let source = Source::Raw(raw);
+                        self.load_object(
+                            origin,
+                            index,
+                            kind,
+                            api_version,
+                            name,
+                            source,
+                            Some(&head),
+                        )?;
+                        return Ok(None);
+                    }
+                }
+            }
+        }
         let head: Head = serde_json::from_str(raw).unwrap_or_default();
         match (head.kind.as_deref(), head.api_version.as_deref()) {
             (Some(kind), Some(api_version)) if known_kind(kind).is_some() => {
                 let name = head.metadata.and_then(|m| m.name);
                 let name = name.as_deref().unwrap_or("?");
-                self.load_object(origin, index, kind, api_version, name, Source::Raw(raw))?;
+                self.load_object(
+                    origin,
+                    index,
+                    kind,
+                    api_version,
+                    name,
+                    Source::Raw(raw),
+                    None,
+                )?;
                 Ok(None)
             }
             (kind, api_version) => {
@@ -623,6 +820,9 @@ impl Loader {
 
     /// AWS CLI JSON: `describe-volumes`, `describe-instances`, `describe-availability-zones`.
     fn load_ec2(&mut self, origin: &Path, index: usize, mut doc: Value) -> Result<()> {
+        if self.filter.skip_cluster_scoped {
+            return Ok(());
+        }
         for key in EC2_LISTS {
             let Some(Value::Array(items)) = doc.get_mut(key).map(Value::take) else {
                 continue;
@@ -641,6 +841,9 @@ impl Loader {
 
     /// One element of an AWS CLI `describe-*` list (`key` names the list).
     fn ec2_item(&mut self, origin: &Path, index: usize, key: &str, item: Source) -> Result<()> {
+        if self.filter.skip_cluster_scoped {
+            return Ok(());
+        }
         let bad = |what: &str, e: serde_json::Error| {
             Error::input(
                 origin,
@@ -674,6 +877,9 @@ impl Loader {
     }
 
     fn load_node_stats(&mut self, origin: &Path, doc: Value) -> Result<()> {
+        if self.filter.skip_cluster_scoped {
+            return Ok(());
+        }
         let stats = volume_stats_from_summary(&doc)
             .ok_or_else(|| Error::input(origin, "kubelet stats summary without node.nodeName"))?;
         self.snapshot.volume_stats.extend(stats);
@@ -938,6 +1144,188 @@ struct HeadMeta<'a> {
     name: Option<std::borrow::Cow<'a, str>>,
 }
 
+/// What a filtered load reads of an object before deciding to keep it: its kind, its
+/// namespace (for an event, its object's) and the times [`Snapshot::newest_timestamp`] counts.
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopedHead<'a> {
+    #[serde(borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    api_version: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    metadata: Option<ScopedMeta<'a>>,
+    #[serde(borrow, default)]
+    status: Option<StampedStatus<'a>>,
+    #[serde(borrow, default)]
+    involved_object: Option<Involved<'a>>,
+    #[serde(borrow, default)]
+    regarding: Option<Involved<'a>>,
+    #[serde(borrow, default)]
+    series: Option<Series<'a>>,
+    #[serde(borrow, default)]
+    first_timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    last_timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    event_time: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    deprecated_first_timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    deprecated_last_timestamp: Option<Cow<'a, str>>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopedMeta<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    namespace: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    creation_timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    deletion_timestamp: Option<Cow<'a, str>>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StampedStatus<'a> {
+    #[serde(borrow, default)]
+    conditions: Option<Vec<StampedCondition<'a>>>,
+    #[serde(borrow, default)]
+    container_statuses: Option<Vec<StampedContainer<'a>>>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StampedCondition<'a> {
+    #[serde(borrow, default)]
+    last_transition_time: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    last_probe_time: Option<Cow<'a, str>>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StampedContainer<'a> {
+    #[serde(borrow, default)]
+    state: Option<StampedState<'a>>,
+    #[serde(borrow, default)]
+    last_state: Option<StampedState<'a>>,
+}
+
+#[derive(Default, serde::Deserialize)]
+struct StampedState<'a> {
+    #[serde(borrow, default)]
+    running: Option<Started<'a>>,
+    #[serde(borrow, default)]
+    terminated: Option<Started<'a>>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Started<'a> {
+    #[serde(borrow, default)]
+    started_at: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    finished_at: Option<Cow<'a, str>>,
+}
+
+#[derive(Default, serde::Deserialize)]
+struct Involved<'a> {
+    #[serde(borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    namespace: Option<Cow<'a, str>>,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Series<'a> {
+    #[serde(borrow, default)]
+    last_observed_time: Option<Cow<'a, str>>,
+}
+
+impl ScopedHead<'_> {
+    /// The namespace that decides whether a filtered load keeps the object (`None`: it goes
+    /// with the cluster-scoped objects): its own; for an event, its object's, as
+    /// [`EventRecord`] records it.
+    fn namespace_part(&self, k: Kind) -> Option<String> {
+        let own = self.metadata.as_ref().and_then(|m| m.namespace.as_deref());
+        if k != Kind::Event {
+            return own.filter(|n| !n.is_empty()).map(str::to_string);
+        }
+        let object = self.involved_object.as_ref().or(self.regarding.as_ref());
+        super::events::involved_namespace(
+            object.and_then(|o| o.kind.as_deref()),
+            object.and_then(|o| o.namespace.as_deref()),
+            own,
+        )
+    }
+
+    /// The newest of the times [`Snapshot::newest_timestamp`] would read from this object.
+    fn newest(&self, k: Kind, api_version: &str) -> Option<jiff::Timestamp> {
+        fn t(s: &Option<Cow<'_, str>>) -> Option<jiff::Timestamp> {
+            s.as_deref()?.parse().ok()
+        }
+        let meta = self.metadata.as_ref();
+        let mut all = vec![
+            meta.and_then(|m| t(&m.creation_timestamp)),
+            meta.and_then(|m| t(&m.deletion_timestamp)),
+        ];
+        let status = self.status.as_ref();
+        match k {
+            Kind::Pod | Kind::PersistentVolumeClaim => {
+                for c in status
+                    .and_then(|s| s.conditions.as_deref())
+                    .unwrap_or_default()
+                {
+                    all.push(t(&c.last_transition_time));
+                    all.push(t(&c.last_probe_time));
+                }
+            }
+            Kind::Event => {
+                // As `EventRecord` takes `first` and `last`.
+                let series = self.series.as_ref().and_then(|s| t(&s.last_observed_time));
+                let (last, first) = if api_version.starts_with("events.k8s.io/") {
+                    let last = series
+                        .or_else(|| t(&self.deprecated_last_timestamp))
+                        .or_else(|| t(&self.event_time));
+                    let first = t(&self.deprecated_first_timestamp)
+                        .or_else(|| t(&self.event_time))
+                        .or(last);
+                    (last, first)
+                } else {
+                    let last = series
+                        .or_else(|| t(&self.last_timestamp))
+                        .or_else(|| t(&self.event_time))
+                        .or_else(|| meta.and_then(|m| t(&m.creation_timestamp)));
+                    let first = t(&self.first_timestamp)
+                        .or_else(|| t(&self.event_time))
+                        .or(last);
+                    (last, first)
+                };
+                return first.max(last);
+            }
+            _ => {}
+        }
+        if k == Kind::Pod {
+            for c in status
+                .and_then(|s| s.container_statuses.as_deref())
+                .unwrap_or_default()
+            {
+                for s in [&c.state, &c.last_state].into_iter().flatten() {
+                    all.push(s.running.as_ref().and_then(|r| t(&r.started_at)));
+                    all.push(s.terminated.as_ref().and_then(|r| t(&r.started_at)));
+                    all.push(s.terminated.as_ref().and_then(|r| t(&r.finished_at)));
+                }
+            }
+        }
+        all.into_iter().flatten().max()
+    }
+}
+
 /// The entries of directory `dir` worth reading, sorted: subdirectories and `.yaml`, `.yml`,
 /// `.json` files. Shared by the snapshot loader and the manifest reader.
 pub(crate) fn data_entries(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -1153,5 +1541,136 @@ mod json_stream_tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("invalid JSON at line 1"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+
+    fn pod(ns: &str, name: &str, started: &str) -> String {
+        format!(
+            r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"{name}","namespace":"{ns}","creationTimestamp":"2026-11-20T08:00:00Z"}},
+            "spec":{{"containers":[]}},"status":{{"containerStatuses":[{{"name":"c","image":"i","imageID":"","ready":true,"restartCount":0,"state":{{"running":{{"startedAt":"{started}"}}}}}}]}}}}"#
+        )
+    }
+
+    fn event(ns: &str, kind: &str, object_ns: Option<&str>, name: &str, last: &str) -> String {
+        let object_ns = object_ns.map_or(String::new(), |n| format!(r#","namespace":"{n}""#));
+        format!(
+            r#"{{"apiVersion":"v1","kind":"Event","metadata":{{"name":"{name}.1","namespace":"{ns}"}},
+            "involvedObject":{{"kind":"{kind}","name":"{name}"{object_ns}}},"reason":"R","message":"m","lastTimestamp":"{last}"}}"#
+        )
+    }
+
+    const PV: &str = r#"{"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"pv-1"},
+        "spec":{"claimRef":{"namespace":"b","name":"data"}}}"#;
+
+    fn files(dir: &Path) -> Vec<PathBuf> {
+        let items = [
+            pod("a", "p-a", "2026-11-21T00:00:00Z"),
+            pod("b", "p-b", "2026-11-22T00:00:00Z"),
+            event("a", "Pod", Some("a"), "p-a", "2026-11-21T00:00:00Z"),
+            event("b", "Pod", Some("b"), "p-b", "2026-11-23T00:00:00Z"),
+            event(
+                "default",
+                "PersistentVolume",
+                None,
+                "pv-1",
+                "2026-11-20T09:00:00Z",
+            ),
+            PV.to_string(),
+        ];
+        let json = format!(
+            r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#,
+            items.join(",")
+        );
+        std::fs::write(dir.join("all.json"), json).expect("write");
+        let claims = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: b}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: a}\n";
+        std::fs::write(dir.join("pvcs.yaml"), claims).expect("write");
+        vec![dir.to_path_buf()]
+    }
+
+    fn names<T: kube::Resource>(items: &[T]) -> Vec<String> {
+        items
+            .iter()
+            .map(|o| {
+                let m = o.meta();
+                format!(
+                    "{}/{}",
+                    m.namespace.as_deref().unwrap_or("-"),
+                    m.name.as_deref().unwrap_or("?")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_namespace_filter_keeps_that_namespace_and_the_cluster_and_says_so() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = files(dir.path());
+        let (whole, _) = load_paths(&paths).expect("loads");
+        let filter = LoadFilter {
+            namespaces: Some(BTreeSet::from(["a".to_string()])),
+            ..Default::default()
+        };
+        let (snap, stats) = load_paths_filtered(&paths, &filter).expect("loads");
+        assert_eq!(names(&snap.pods), ["a/p-a"]);
+        assert_eq!(names(&snap.pvcs), ["a/data"]);
+        assert_eq!(names(&snap.pvs), ["-/pv-1"]);
+        let events: Vec<&str> = snap.events.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            events,
+            ["p-a", "pv-1"],
+            "events about a's objects and the PV"
+        );
+        assert_eq!(stats.out_of_scope, 3, "b's pod, event and claim");
+        assert_eq!(stats.objects, 5);
+        // Read in a, not read in b: a rule asking about b is told so.
+        assert_eq!(snap.unknown_reason(Kind::Pod, Some("a")), None);
+        assert_eq!(
+            snap.unknown_reason(Kind::PersistentVolumeClaim, Some("b"))
+                .as_deref(),
+            Some("persistentvolumeclaims in namespace b were not read")
+        );
+        assert_eq!(snap.unknown_reason(Kind::PersistentVolume, None), None);
+        // b's event is the newest time of all: the snapshot is still dated by it.
+        assert_eq!(snap.newest_timestamp(), whole.newest_timestamp());
+        assert_eq!(
+            snap.newest_timestamp().map(|t| t.to_string()).as_deref(),
+            Some("2026-11-23T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn a_pv_target_also_reads_its_claims_namespace_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = files(dir.path());
+        let target = crate::chain::Target::Pv("pv-1".into());
+        let filter = LoadFilter::for_target(Some(&target), "a");
+        let (snap, stats) = load_paths_filtered(&paths, &filter).expect("loads");
+        assert_eq!(names(&snap.pods), ["a/p-a", "b/p-b"]);
+        // The claim's namespace is read in the second pass, after the target's.
+        assert_eq!(names(&snap.pvcs), ["a/data", "b/data"]);
+        assert_eq!(
+            names(&snap.pvs),
+            ["-/pv-1"],
+            "cluster-scoped objects read once"
+        );
+        assert_eq!(snap.events.len(), 3, "{:?}", snap.events);
+        assert_eq!((stats.objects, stats.out_of_scope, stats.files), (8, 0, 2));
+        assert_eq!(snap.unknown_reason(Kind::Pod, Some("b")), None);
+        assert!(snap.unknown_reason(Kind::Pod, Some("c")).is_some());
+    }
+
+    #[test]
+    fn no_target_reads_everything() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths = files(dir.path());
+        let (snap, stats) =
+            load_paths_filtered(&paths, &LoadFilter::for_target(None, "a")).expect("loads");
+        assert_eq!(snap.pods.len(), 2);
+        assert_eq!(stats.out_of_scope, 0);
+        assert_eq!(snap.unknown_reason(Kind::Pod, Some("zzz")), None);
     }
 }

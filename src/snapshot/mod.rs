@@ -287,6 +287,9 @@ pub struct Snapshot {
     pub captured: Option<Capture>,
     /// What the files left unknown (an empty untyped List), one not-checked line each.
     pub unknown_files: Vec<String>,
+    /// The newest time of the objects a filtered load passed over (another namespace's): they
+    /// still date the snapshot ([`Snapshot::newest_timestamp`]).
+    pub newest_unloaded: Option<jiff::Timestamp>,
 }
 
 /// The later of two captures (a snapshot merged from several dumps is as of its newest).
@@ -338,6 +341,7 @@ impl Snapshot {
             offline,
             captured,
             unknown_files,
+            newest_unloaded,
         } = other;
         append(&mut self.pods, pods);
         append(&mut self.pvcs, pvcs);
@@ -373,6 +377,7 @@ impl Snapshot {
         self.offline |= offline;
         self.captured = later(self.captured, captured);
         self.unknown_files.extend(unknown_files);
+        self.newest_unloaded = self.newest_unloaded.max(newest_unloaded);
     }
 
     /// How `kind` was read in `namespace` (ignored for cluster-scoped kinds).
@@ -623,6 +628,7 @@ impl Snapshot {
                 );
             }
         }
+        all.push(self.newest_unloaded);
         all.into_iter().flatten().max()
     }
 }

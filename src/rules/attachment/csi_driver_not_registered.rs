@@ -89,7 +89,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             hit.running_only &= pod_started(pod);
         }
     }
-    let reported: Vec<(String, String)> = hits.keys().cloned().collect();
+    let reported: std::collections::HashSet<(String, String)> = hits.keys().cloned().collect();
     selected_node_lacks_plugin(cx, &reported, out);
     for ((node, driver), hit) in hits {
         let registered = cx.registration(&driver).registered;
@@ -205,7 +205,11 @@ fn tolerates(pod: &crate::model::Pod, taint: &k8s_openapi::api::core::v1::Taint)
 
 /// Provisioning time: the claim's pod was placed on a node (the PVC's `selected-node`) where the
 /// driver's node plugin never registered, so the provisioner cannot learn the node's zone.
-fn selected_node_lacks_plugin(cx: &Ctx, reported: &[(String, String)], out: &mut Vec<Finding>) {
+fn selected_node_lacks_plugin(
+    cx: &Ctx,
+    reported: &std::collections::HashSet<(String, String)>,
+    out: &mut Vec<Finding>,
+) {
     let mut seen = std::collections::HashSet::new();
     for pvc in &cx.pvcs {
         if k8s::pvc_phase(pvc) != "Pending" {

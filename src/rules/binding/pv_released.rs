@@ -1,6 +1,8 @@
 //! `pv-released`: a PV is Released and still names its old claim, so nothing can bind it.
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
+use std::collections::HashMap;
+
 use super::fit;
 use crate::ctx::Ctx;
 use crate::k8s;
@@ -25,6 +27,11 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         .copied()
         .filter(|pvc| k8s::pvc_phase(pvc) == "Pending")
         .collect();
+    // The pending claims by the volume they name, and the ones that bind statically (with
+    // their class and binding), gathered at the first Released PV: each PV is then matched
+    // against its candidates, not every pending claim judged again.
+    type Statics<'a> = Vec<(usize, &'a str, fit::Binding)>;
+    let mut candidates: Option<(HashMap<&str, Vec<usize>>, Statics)> = None;
     for pv in &cx.snap.pvs {
         if k8s::pv_phase(pv) != "Released" {
             continue;
@@ -33,18 +40,33 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         };
         let name = pv.metadata.name.as_deref().unwrap_or_default();
-        let waiting_claims: Vec<&PersistentVolumeClaim> = pending
-            .iter()
-            .copied()
-            .filter(
-                |pvc| match pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()) {
-                    Some(v) if !v.is_empty() => v == name,
-                    _ => fit::static_class(cx, pvc).is_some_and(|class| {
-                        fit::spec_misfits(cx, pvc, class, fit::binding_of(cx, pvc), pv).is_empty()
-                    }),
-                },
-            )
-            .collect();
+        let (named, statics) = candidates.get_or_insert_with(|| {
+            let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
+            let mut statics = Vec::new();
+            for (i, pvc) in pending.iter().enumerate() {
+                match pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()) {
+                    Some(v) if !v.is_empty() => named.entry(v).or_default().push(i),
+                    _ => {
+                        if let Some(class) = fit::static_class(cx, pvc) {
+                            statics.push((i, class, fit::binding_of(cx, pvc)));
+                        }
+                    }
+                }
+            }
+            (named, statics)
+        });
+        let mut waiting_idx: Vec<usize> = named.get(name).cloned().unwrap_or_default();
+        waiting_idx.extend(
+            statics
+                .iter()
+                .filter(|(i, class, binding)| {
+                    fit::spec_misfits(cx, pending[*i], class, *binding, pv).is_empty()
+                })
+                .map(|(i, _, _)| *i),
+        );
+        waiting_idx.sort_unstable();
+        let waiting_claims: Vec<&PersistentVolumeClaim> =
+            waiting_idx.into_iter().map(|i| pending[i]).collect();
         let waiting: Vec<String> = waiting_claims.iter().map(|p| fit::claim_key(p)).collect();
         let in_focus = cx.pv_in_focus(pv);
         if !in_focus && waiting.is_empty() {

@@ -17,6 +17,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
+    // The classes some Available PV has, gathered once (at the first claim that needs them): a
+    // scan's pending claims are not each checked against every PV.
+    let mut available: Option<std::collections::HashSet<&str>> = None;
     for pvc in &cx.pvcs {
         if k8s::pvc_phase(pvc) == "Bound" {
             continue;
@@ -25,12 +28,15 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         };
         // A static PV of that class can still bind it: the class object is then not needed.
-        if cx
-            .snap
-            .pvs
-            .iter()
-            .any(|pv| k8s::pv_class_name(pv) == name && k8s::pv_phase(pv) == "Available")
-        {
+        let available = available.get_or_insert_with(|| {
+            cx.snap
+                .pvs
+                .iter()
+                .filter(|pv| k8s::pv_phase(pv) == "Available")
+                .map(k8s::pv_class_name)
+                .collect()
+        });
+        if available.contains(name) {
             continue;
         }
         let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();

@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use crate::model::{PersistentVolume, Pod};
-use k8s_openapi::api::core::v1::Node;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
@@ -324,15 +323,18 @@ fn unscheduled(
         .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
         .and_then(|c| c.message.as_deref())
         .filter(|m| m.contains(SCHEDULER_TEXT));
-    let candidates: Vec<&Node> = cx
+    // Walked lazily: without the scheduler's word the first node with room ends the search, so
+    // a scan's pending pods are not each tried against every node.
+    let candidates = cx
         .schedulable_nodes()
         .filter(|n| k8s::pod_admits_node(pod, n))
-        .filter(|n| pvs.iter().all(|pv| k8s::pv_admits_node(pv, n)))
-        .collect();
+        .filter(|n| pvs.iter().all(|pv| k8s::pv_admits_node(pv, n)));
     let scheduler_says = sched_event.is_some() || condition.is_some();
     let mut full = Vec::new();
     let mut known = 0;
-    for n in &candidates {
+    let mut n_candidates = 0;
+    for n in candidates {
+        n_candidates += 1;
         let name = n.metadata.name.as_deref().unwrap_or_default();
         let per_driver: Vec<(String, Slots)> = drivers
             .iter()
@@ -353,7 +355,7 @@ fn unscheduled(
             None => {}
         }
     }
-    let all_full = !candidates.is_empty() && known == candidates.len() && full.len() == known;
+    let all_full = n_candidates > 0 && known == n_candidates && full.len() == known;
     if !all_full && !scheduler_says {
         return;
     }
@@ -361,7 +363,7 @@ fn unscheduled(
     let message = if all_full {
         format!(
             "Pod {pod_name} cannot be scheduled: none of the {} nodes it may use has a free attachment slot: {} (Kubernetes view)",
-            candidates.len(),
+            n_candidates,
             listed.join("; ")
         )
     } else {
