@@ -110,11 +110,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -192,11 +192,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -274,11 +274,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -356,11 +356,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -592,11 +592,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -698,11 +698,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -741,7 +741,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__scan)
-            opts="-A -l -n -o -v -h --all-namespaces --selector --kind --details --price-per-gb --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-A -l -n -o -v -h --all-namespaces --selector --kind --details --price-per-gb --unused-after --metrics-object-names --kubeconfig --context --cluster --user --namespace --as --request-timeout --output --no-color --verbosity --snapshot --region --profile --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -760,6 +760,10 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --price-per-gb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unused-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -796,11 +800,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)
@@ -878,11 +882,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --verbosity)

@@ -36,7 +36,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -72,7 +73,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -99,7 +101,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -126,7 +129,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -153,7 +157,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -185,7 +190,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -207,6 +213,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l
 pv\t'Findings about PersistentVolumes and their EBS volumes (orphans included)'
 pod\t'Findings about Pods'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l price-per-gb -d 'Monthly price per GB for an EBS volume type, e.g. gp3=0.0952 (repeatable; default: us-east-1 list prices)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l unused-after -d 'A claim no Pod or workload template uses is a warning once older than this (pvc-unused; e.g. 30d, 12h)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -219,7 +226,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r
@@ -231,6 +239,7 @@ never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s A -l all-namespaces -d 'Scan every namespace (the default unless -n is given; wins over -n)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l details -d 'Print every finding with its evidence and fix below the table'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l metrics-object-names -d 'With -o prometheus: also one series per finding and per orphaned volume, naming the object (high cardinality; off by default)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l no-color -d 'Never colour the output (also: the NO_COLOR environment variable)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l live-aws -d 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)'
@@ -257,7 +266,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -s v -l verbosity -d 'Verbosity: 1 prints what was read and how, 2 adds per-request detail' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l snapshot -d 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l region -d 'AWS region for EC2 cross-checks (default: the nodes\' providerID zone, then AWS_REGION, then the profile)' -r

@@ -184,6 +184,7 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
             let plan = kfetch::Plan {
                 namespaces: Some(namespaces),
                 statefulsets: false,
+                workloads: false,
                 cluster_scoped: true,
             };
             kfetch::fetch(&conn, &plan).await.map(|(s, _)| s)
@@ -224,6 +225,7 @@ fn render_report(r: &PreflightReport, global: &GlobalArgs, format: Format) -> Re
         Format::Human => Ok(render::preflight::human(r, &global.style())),
         Format::Json => render::to_json(r).map(|s| s + "\n"),
         Format::Yaml => render::to_yaml(r),
+        Format::Prometheus => Err(render::not_metrics("preflight")),
         format => {
             let items: Vec<Item> = r
                 .findings

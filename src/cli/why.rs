@@ -88,6 +88,7 @@ pub(super) fn snapshot_for(
         let plan = kfetch::Plan {
             namespaces: Some(vec![ns.clone()]),
             statefulsets: matches!(target, Some(Target::Sts(_))),
+            workloads: false,
             cluster_scoped: true,
         };
         let started = std::time::Instant::now();
@@ -112,6 +113,7 @@ pub(super) fn snapshot_for(
                     let plan = kfetch::Plan {
                         namespaces: Some(vec![cns]),
                         statefulsets: false,
+                        workloads: false,
                         cluster_scoped: false,
                     };
                     Some(kfetch::fetch(&conn, &plan).await)

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use crate::model::VolumeAttachment;
 use crate::model::{PersistentVolume, Pod};
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass};
 use kube::api::{Api, ListParams};
@@ -40,6 +41,8 @@ pub struct Connection {
     pub default_namespace: String,
     pub server: String,
     pub timeout: Duration,
+    /// Which cluster this is, from the kubeconfig (the reports' `cluster`).
+    pub identity: crate::identity::Identity,
 }
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -144,6 +147,19 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
         config.auth_info.impersonate = Some(who.clone());
     }
     let server = config.cluster_url.to_string();
+    let identity = {
+        let kc = match &opts.kubeconfig {
+            Some(path) => Kubeconfig::read_from(path).ok(),
+            None => Kubeconfig::read().ok(),
+        };
+        crate::identity::from_kubeconfig(
+            kc.as_ref(),
+            opts.context.as_deref(),
+            opts.cluster.as_deref(),
+            opts.user.as_deref(),
+            &server,
+        )
+    };
     let default_namespace = config.default_namespace.clone();
     let client = Client::try_from(config).map_err(|e| Error::Cluster {
         message: format!(
@@ -157,6 +173,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
         default_namespace,
         server,
         timeout,
+        identity,
     })
 }
 
@@ -167,6 +184,9 @@ pub struct Plan {
     pub namespaces: Option<Vec<String>>,
     /// Whether StatefulSets are needed.
     pub statefulsets: bool,
+    /// Whether Deployments, Jobs and CronJobs are needed (`scan`: the claims no pod template
+    /// names, `pvc-unused`).
+    pub workloads: bool,
     /// Whether to read the cluster-scoped kinds.
     pub cluster_scoped: bool,
 }
@@ -298,13 +318,34 @@ pub struct ListOptions<'a> {
 /// Reads what the plan asks for, all LISTs at once.
 /// The API server's clock: the `Date` header of a cheap request (`/version`), so ages are measured
 /// against the cluster's time, not this machine's (a laptop's clock may be minutes off).
-async fn server_clock(c: &Client, t: std::time::Duration) -> Option<jiff::Timestamp> {
-    let req = http::Request::get("/version")
-        .body(kube::client::Body::empty())
-        .ok()?;
-    let res = tokio::time::timeout(t, c.send(req)).await.ok()?.ok()?;
-    let date = res.headers().get(http::header::DATE)?.to_str().ok()?;
-    http_date(date)
+/// The server's clock (`Date` of its `/version` answer) and its `gitVersion`.
+async fn server_clock(
+    c: &Client,
+    t: std::time::Duration,
+) -> (Option<jiff::Timestamp>, Option<String>) {
+    let Ok(req) = http::Request::get("/version").body(kube::client::Body::empty()) else {
+        return (None, None);
+    };
+    let Some(res) = tokio::time::timeout(t, c.send(req))
+        .await
+        .ok()
+        .and_then(|r| r.ok())
+    else {
+        return (None, None);
+    };
+    let clock = res
+        .headers()
+        .get(http::header::DATE)
+        .and_then(|d| d.to_str().ok())
+        .and_then(http_date);
+    let body = tokio::time::timeout(t, res.into_body().collect_bytes())
+        .await
+        .ok()
+        .and_then(|b| b.ok());
+    let version = body
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.get("gitVersion")?.as_str().map(str::to_string));
+    (clock, version)
 }
 
 /// An HTTP `Date` (`Tue, 01 Dec 2026 21:30:00 GMT`, RFC 9110's IMF-fixdate).
@@ -379,10 +420,12 @@ pub async fn fetch_with(
         ))
     };
 
-    let ((namespaced, fallback), cluster, clock) =
+    let ((namespaced, fallback), cluster, (clock, version)) =
         futures::join!(namespaced, cluster, server_clock(c, t));
 
     let mut b = Builder::default();
+    b.snap.identity = conn.identity.clone();
+    b.snap.identity.server_version = version;
     b.snap.captured = Some(match clock {
         Some(at) => Capture {
             at,
@@ -418,7 +461,7 @@ pub async fn fetch_with(
             ));
         }
     }
-    for (ns, (pods, pvcs, events, sts)) in namespaced {
+    for (ns, (pods, pvcs, events, sts, workloads)) in namespaced {
         let scope = match ns {
             Some(n) => Scope::Namespaces(BTreeSet::from([n])),
             None => Scope::All,
@@ -435,6 +478,15 @@ pub async fn fetch_with(
         if let Some(sts) = sts {
             b.take(Kind::StatefulSet, &scope, sts, |s, v| {
                 s.statefulsets.extend(v)
+            });
+        }
+        if let Some((deployments, jobs, cron_jobs)) = workloads {
+            b.take(Kind::Deployment, &scope, deployments, |s, v| {
+                s.deployments.extend(v)
+            });
+            b.take(Kind::Job, &scope, jobs, |s, v| s.jobs.extend(v));
+            b.take(Kind::CronJob, &scope, cron_jobs, |s, v| {
+                s.cron_jobs.extend(v)
             });
         }
     }
@@ -589,6 +641,7 @@ type NsLists = (
     Outcome<PersistentVolumeClaim>,
     Option<Outcome<Event>>,
     Option<Outcome<StatefulSet>>,
+    Option<(Outcome<Deployment>, Outcome<Job>, Outcome<CronJob>)>,
 );
 
 async fn list_namespaced(
@@ -621,6 +674,17 @@ async fn list_namespaced(
             None
         }
     };
+    let workloads = async {
+        if plan.workloads {
+            Some(futures::join!(
+                list_all(ns_api::<Deployment>(c, ns), t, "deployments", opts, false),
+                list_all(ns_api::<Job>(c, ns), t, "jobs", opts, false),
+                list_all(ns_api::<CronJob>(c, ns), t, "cronjobs", opts, false),
+            ))
+        } else {
+            None
+        }
+    };
     futures::join!(
         list_all(ns_api::<Pod>(c, ns), t, "pods", opts, true),
         list_all(
@@ -632,6 +696,7 @@ async fn list_namespaced(
         ),
         events,
         sts,
+        workloads,
     )
 }
 
@@ -854,6 +919,7 @@ mod tests {
             default_namespace: "default".into(),
             server: addr.into(),
             timeout: Duration::from_secs(5),
+            identity: Default::default(),
         }
     }
 
@@ -897,6 +963,7 @@ mod tests {
         let plan = Plan {
             namespaces: Some(vec!["prod".into()]),
             statefulsets: false,
+            workloads: false,
             cluster_scoped: true,
         };
         let (snap, stats) = fetch(&connection(&addr), &plan).await.expect("fetch");
@@ -929,6 +996,7 @@ mod tests {
         let plan = Plan {
             namespaces: Some(vec!["prod".into()]),
             statefulsets: false,
+            workloads: false,
             cluster_scoped: true,
         };
         // No storage.k8s.io/v1 discovery document at all (404): v1beta1 is listed.
