@@ -12,6 +12,7 @@
 //! `KSTOR_E2E_ONLY=name,name` runs only the named scenarios (while working on them).
 
 mod bed;
+mod fleet;
 mod import_ebs;
 mod lifecycle;
 mod scenarios;
@@ -73,6 +74,15 @@ fn main() {
         std::process::exit(1);
     }
     results.extend(run_all(&bed, &id, scenarios::PHASE_PARALLEL, true));
+    results.extend(run_all(
+        &bed,
+        &id,
+        &[Scenario {
+            name: "pvc_unused_live",
+            run: fleet::pvc_unused_live,
+        }],
+        false,
+    ));
     results.extend(run_all(&bed, &id, scenarios::PHASE_NODE_WIDE, false));
     let mut failed = 0;
     for (name, r, secs) in &results {
