@@ -142,3 +142,78 @@ pub fn pvc_unused_live(_bed: &Bed, id: &str) -> Res {
     }
     Ok(())
 }
+
+/// The plain manifests (`deploy/kubernetes/`, the chart rendered) install on the bed, and a scan
+/// as their ServiceAccount reads every kind: the ClusterRole grants all that scan lists.
+pub fn deploy_manifests_grant_what_scan_reads(_bed: &Bed, _id: &str) -> Res {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/deploy/kubernetes/kubectl-storage.yaml"
+    );
+    kubectl(&["apply", "-f", path])?;
+    let sa = "system:serviceaccount:kubectl-storage:kubectl-storage";
+    let mut refused = Vec::new();
+    for r in [
+        "pods",
+        "persistentvolumeclaims",
+        "persistentvolumes",
+        "nodes",
+        "events",
+        "events.events.k8s.io",
+        "storageclasses",
+        "csidrivers",
+        "csinodes",
+        "volumeattachments",
+        "statefulsets",
+        "deployments",
+        "jobs",
+        "cronjobs",
+    ] {
+        let can = kubectl(&["auth", "can-i", "list", r, "-A", "--as", sa]).unwrap_or_default();
+        if can.trim() != "yes" {
+            refused.push(r);
+        }
+    }
+    // `can-i` exits 1 for "no": read its answer, not its status.
+    let writes = std::process::Command::new("kubectl")
+        .args([
+            "auth",
+            "can-i",
+            "delete",
+            "persistentvolumeclaims",
+            "-A",
+            "--as",
+            sa,
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let out = storage(&[
+        "scan",
+        "-A",
+        "--no-aws",
+        "--fail-on",
+        "never",
+        "--as",
+        "system:serviceaccount:kubectl-storage:kubectl-storage",
+    ]);
+    let cleanup = kubectl(&["delete", "-f", path, "--wait=false"]);
+    let out = out?;
+    cleanup?;
+    check(refused.is_empty(), || {
+        format!("the ClusterRole cannot list {refused:?}")
+    })?;
+    check(writes.trim() == "no", || {
+        format!("the ClusterRole may delete claims: {writes}")
+    })?;
+    check(out.code == 0, || {
+        format!(
+            "scan as the CronJob's ServiceAccount: exit {}: {}",
+            out.code, out.stderr
+        )
+    })?;
+    let nc = out.json["summary"]["notChecked"].to_string();
+    check(!nc.contains("forbidden"), || {
+        format!("the ClusterRole leaves reads forbidden: {nc}")
+    })
+}

@@ -77,10 +77,16 @@ fn main() {
     results.extend(run_all(
         &bed,
         &id,
-        &[Scenario {
-            name: "pvc_unused_live",
-            run: fleet::pvc_unused_live,
-        }],
+        &[
+            Scenario {
+                name: "pvc_unused_live",
+                run: fleet::pvc_unused_live,
+            },
+            Scenario {
+                name: "deploy_manifests_grant_what_scan_reads",
+                run: fleet::deploy_manifests_grant_what_scan_reads,
+            },
+        ],
         false,
     ));
     results.extend(run_all(&bed, &id, scenarios::PHASE_NODE_WIDE, false));
