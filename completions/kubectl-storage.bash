@@ -134,11 +134,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -248,11 +248,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -362,11 +362,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -476,11 +476,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -744,11 +744,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -882,11 +882,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -933,7 +933,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__scan)
-            opts="-A -l -n -s -o -v -h --all-namespaces --selector --kind --details --price-per-gb --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-A -l -n -s -o -v -h --all-namespaces --selector --kind --details --price-per-gb --unused-after --metrics-object-names --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -952,6 +952,10 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --price-per-gb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unused-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1012,11 +1016,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1138,11 +1142,11 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json yaml sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -41,7 +41,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_needs_command" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -89,7 +90,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand why" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -128,7 +130,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand dump" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -165,7 +168,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand explain" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -202,7 +206,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand completion" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -244,7 +249,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand preflight" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -271,6 +277,7 @@ complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l
 pv\t'Findings about PersistentVolumes and their EBS volumes (orphans included)'
 pod\t'Findings about Pods'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l price-per-gb -d 'Monthly price per GB for an EBS volume type, e.g. gp3=0.0952 (repeatable; default: us-east-1 list prices)' -r
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l unused-after -d 'A claim no Pod or workload template uses is a warning once older than this (pvc-unused; e.g. 30d, 12h)' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l cluster -d 'The kubeconfig cluster to use' -r
@@ -288,7 +295,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -304,6 +312,7 @@ never\t''"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l max-file-size -d 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]' -r
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -s A -l all-namespaces -d 'Scan every namespace (the default unless -n is given; wins over -n)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l details -d 'Print every finding with its evidence and fix below the table'
+complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l metrics-object-names -d 'With -o prometheus: also one series per finding and per orphaned volume, naming the object (high cardinality; off by default)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l insecure-skip-tls-verify -d 'Do not check the API server\'s certificate (insecure)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l no-color -d 'Never colour the output (same as --color=never)'
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand scan" -l no-aws -d 'Skip the EC2 cross-checks: EBS hops show as not checked'
@@ -336,7 +345,8 @@ json\t'One JSON object, schemaVersion 1'
 yaml\t'The same object as YAML'
 sarif\t'SARIF 2.1.0 (GitHub code scanning): findings with rule metadata and locations'
 junit\t'JUnit XML: one test case per object and rule'
-github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'"
+github\t'GitHub Actions annotations (`::error file=…,line=…::…`)'
+prometheus\t'Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway'"
 complete -c kubectl-storage -n "__fish_kubectl_storage_using_subcommand import-ebs" -l color -d 'Colour: auto (a terminal, unless NO_COLOR is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -29,7 +29,7 @@ CAVEATS = """\
 Shell completion of `kubectl storage <TAB>` (kubectl 1.26+) uses the
 kubectl_complete-storage executable from this archive: link it next to the
 plugin, e.g.
-  ln -s "$(dirname "$(command -v kubectl-storage)")/../store/storage/*/kubectl_complete-storage" \\
+  ln -s "$(dirname "$(command -v kubectl-storage)")"/../store/storage/*/kubectl_complete-storage \\
         "${KREW_ROOT:-$HOME/.krew}/bin/kubectl_complete-storage"
 """
 

@@ -55,6 +55,10 @@ pub struct Ctx<'a> {
     pub pvs: Vec<&'a PersistentVolume>,
     /// True for `scan`: cluster-wide findings (orphans, unclaimed PVs, duplicate defaults) apply.
     pub cluster_wide: bool,
+    /// `scan` without a label selector: claims that no pod or workload template names are
+    /// reported (`pvc-unused`), as warnings once older than this many seconds. `None` outside
+    /// a scan, and when pods were read by selector (the claims' users are not all known).
+    pub unused_after: Option<i64>,
     pvc_idx: HashMap<(&'a str, &'a str), usize>,
     pv_idx: HashMap<&'a str, usize>,
     node_idx: HashMap<&'a str, usize>,
@@ -84,6 +88,9 @@ pub struct Ctx<'a> {
 }
 
 use crate::k8s::ns_name;
+
+/// `scan --unused-after`'s default: 30 days.
+pub const DEFAULT_UNUSED_AFTER: i64 = 30 * 86_400;
 
 impl<'a> Ctx<'a> {
     /// A context over `snap` with nothing in focus yet.
@@ -177,6 +184,7 @@ impl<'a> Ctx<'a> {
             pvcs: Vec::new(),
             pvs: Vec::new(),
             cluster_wide: false,
+            unused_after: None,
             pvc_idx,
             pv_idx,
             node_idx,
@@ -222,6 +230,7 @@ impl<'a> Ctx<'a> {
         self.pvs = self.snap.pvs.iter().collect();
         self.cluster_wide = true;
         self.all_in_focus = true;
+        self.unused_after.get_or_insert(DEFAULT_UNUSED_AFTER);
     }
 
     /// Whether a pod of the snapshot is in focus (O(1) for `scan`).

@@ -13,6 +13,7 @@ pub mod ctx;
 pub mod error;
 pub mod fetch;
 pub mod health;
+pub mod identity;
 pub mod import;
 pub mod k8s;
 pub mod manifest;

@@ -5,6 +5,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    kubectl_storage::identity::mark_start();
     fixed_mmap_threshold();
     eager_mimalloc_purge();
     kubectl_storage::cli::main()

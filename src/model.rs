@@ -325,6 +325,9 @@ slim_meta_only!(
     storage::CSIDriver,
     storage::CSINode,
     k8s_openapi::api::apps::v1::StatefulSet,
+    k8s_openapi::api::apps::v1::Deployment,
+    k8s_openapi::api::batch::v1::Job,
+    k8s_openapi::api::batch::v1::CronJob,
     core::Event,
     core::Namespace,
     k8s_openapi::api::events::v1::Event

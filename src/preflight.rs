@@ -97,6 +97,8 @@ pub struct LocatedFinding {
 #[serde(rename_all = "camelCase")]
 pub struct PreflightReport {
     pub schema_version: u32,
+    /// The cluster the manifests were checked against, if any (`null`s offline but `asOf`).
+    pub cluster: crate::identity::Identity,
     pub files: usize,
     pub objects: usize,
     /// Objects of kinds preflight does not check, by kind.
@@ -122,6 +124,7 @@ pub fn check(
     cx.focus_all();
     // `scan`-only findings (unclaimed PVs, orphans) are about a running cluster.
     cx.cluster_wide = false;
+    cx.unused_after = None;
     let mut all = rules::run(&cx);
     let mut classes = Ctx::new(snap, cx.now);
     classes.focus_all();
@@ -173,6 +176,7 @@ pub fn check(
     not_checked.extend(unresolved_claims(&cx, m, origins));
     PreflightReport {
         schema_version: 1,
+        cluster: crate::identity::Identity::of(snap, cx.now),
         files: m.files,
         objects: m.objects.len(),
         skipped: m.skipped.clone(),

@@ -31,6 +31,8 @@ pub struct Report {
     /// Where `as_of` came from.
     pub as_of_source: ClockSource,
     pub offline: bool,
+    /// Which cluster, when, and how long the run took (`null`s offline but `asOf`).
+    pub cluster: crate::identity::Identity,
     pub chain: Vec<Hop>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
@@ -85,6 +87,7 @@ pub fn diagnose(snap: &Snapshot, target: &Target, namespace: &str) -> Result<Rep
         as_of: cx.now,
         as_of_source,
         offline: snap.offline,
+        cluster: crate::identity::Identity::of(snap, cx.now),
         summary: summarize(snap, &cx, &findings),
         chain,
         findings,

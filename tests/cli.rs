@@ -95,6 +95,16 @@ fn seed_json_puts_the_root_cause_first() {
         .starts_with("187× ExternalProvisioning"));
     assert_eq!(v["summary"]["errors"], 2);
     assert_eq!(v["summary"]["warnings"], 1);
+    // Offline: no cluster is named, but the time the data describes is.
+    let cluster = &v["cluster"];
+    assert!(
+        cluster["context"].is_null() && cluster["server"].is_null(),
+        "{cluster}"
+    );
+    assert_eq!(cluster["asOf"], v["asOf"]);
+    assert!(cluster["durationMs"].is_u64(), "{cluster}");
+    let mut v = v;
+    v["cluster"]["durationMs"] = serde_json::json!(0);
     insta::assert_json_snapshot!("seed_json", v);
 }
 

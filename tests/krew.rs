@@ -19,7 +19,98 @@ fn is_sha256(s: &str) -> bool {
 
 #[test]
 fn manifest_follows_krew_rules() {
-    let m = manifest();
+    follows_krew_rules(&manifest());
+}
+
+/// `.krew.yaml` as krew-release-bot renders it for tag `tag`: `{{ .TagName }}` replaced, and each
+/// `{{ addURIAndSha "URI" .TagName }}` becomes the archive's `uri:` and `sha256:` lines (here a
+/// stand-in digest: the archives exist only on a release).
+fn render_krew_template(tag: &str) -> String {
+    // The sha256 of nothing: a well-formed digest (all digits would read as a YAML number).
+    const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.krew.yaml"))
+        .expect(".krew.yaml");
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = line.replace("{{ .TagName }}", tag);
+        match line.trim_start().strip_prefix("{{ addURIAndSha \"") {
+            Some(rest) => {
+                let indent = &line[..line.len() - line.trim_start().len()];
+                let uri = rest
+                    .split_once('"')
+                    .map(|(u, _)| u)
+                    .expect("addURIAndSha \"URI\"");
+                assert!(rest.trim_end().ends_with("\" .TagName }}"), "{line}");
+                out.push_str(&format!(
+                    "{indent}uri: {uri}\n{indent}sha256: {EMPTY_SHA256}\n"
+                ));
+            }
+            None => {
+                assert!(!line.contains("{{"), "unrendered template in {line}");
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn krew_release_bot_template_lists_all_five_platforms() {
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let rendered: Value = serde_saphyr::from_str(&render_krew_template(&tag)).expect("YAML");
+    follows_krew_rules(&rendered);
+    let mut platforms: Vec<String> = rendered["spec"]["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let l = &p["selector"]["matchLabels"];
+            format!(
+                "{}/{}",
+                l["os"].as_str().unwrap(),
+                l["arch"].as_str().unwrap()
+            )
+        })
+        .collect();
+    platforms.sort();
+    assert_eq!(
+        platforms,
+        [
+            "darwin/amd64",
+            "darwin/arm64",
+            "linux/amd64",
+            "linux/arm64",
+            "windows/amd64"
+        ]
+    );
+    // The template says what the release script's manifest says, but for the platforms.
+    let committed = manifest();
+    for key in ["shortDescription", "description", "caveats", "homepage"] {
+        assert_eq!(rendered["spec"][key], committed["spec"][key], "{key}");
+    }
+    let Some(validator) = std::env::var_os("KREW_VALIDATOR") else {
+        eprintln!("KREW_VALIDATOR unset: krew's validator not run on the template");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("storage.yaml");
+    std::fs::write(&copy, render_krew_template(&tag)).unwrap();
+    let out = std::process::Command::new(validator)
+        .arg("-manifest")
+        .arg(&copy)
+        .arg("-skip-install")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "validate-krew-manifest on the rendered .krew.yaml: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn follows_krew_rules(m: &Value) {
     assert_eq!(
         m["apiVersion"],
         "krew.googlecontainertools.github.com/v1alpha2"

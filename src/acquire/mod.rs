@@ -260,6 +260,7 @@ pub async fn acquire_on(
             let plan = kfetch::Plan {
                 namespaces: Some(Vec::new()),
                 statefulsets: false,
+                workloads: false,
                 cluster_scoped: true,
             };
             kfetch::fetch(&conn, &plan).await?
@@ -315,7 +316,9 @@ async fn lists(
     use std::collections::BTreeSet;
     let plan = kfetch::Plan {
         namespaces,
-        statefulsets: false,
+        // The workloads whose templates may name a claim no pod uses (`pvc-unused`).
+        statefulsets: true,
+        workloads: true,
         cluster_scoped: true,
     };
     let opts = kfetch::ListOptions {
@@ -351,6 +354,7 @@ async fn lists(
             let plan = kfetch::Plan {
                 namespaces: Some(touched.into_iter().collect()),
                 statefulsets: false,
+                workloads: false,
                 cluster_scoped: false,
             };
             let opts = kfetch::ListOptions {

@@ -52,6 +52,7 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> Result<ExitCode> {
     let text = match global.output {
         Format::Json => to_json(&docs)? + "\n",
         Format::Yaml => to_yaml(&docs)?,
+        Format::Prometheus => return Err(crate::render::not_metrics("explain")),
         Format::Sarif | Format::Junit | Format::Github => {
             return Err(Error::Usage(
                 "explain prints the catalog as human, json or yaml; sarif, junit and github are for findings"

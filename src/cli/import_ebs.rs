@@ -229,7 +229,16 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<ExitCode> {
                 server_dry_run,
                 conn.timeout,
             ));
-            print(&render_steps(&steps, global.output, server_dry_run)?);
+            let cluster = crate::identity::Identity::of(
+                &input.snap,
+                crate::report::reference_time(&input.snap),
+            );
+            print(&render_steps(
+                &steps,
+                global.output,
+                server_dry_run,
+                &cluster,
+            )?);
             Some(steps)
         }
         _ => {
@@ -398,6 +407,7 @@ fn render_plan(plan: &Plan, format: Format) -> Result<String> {
             "items": objects,
         }))
         .map(|s| s + "\n"),
+        Format::Prometheus => Err(crate::render::not_metrics("import-ebs")),
         f @ (Format::Sarif | Format::Junit | Format::Github) => Err(not_for_plans(f)),
         Format::Human | Format::Yaml => {
             let mut out = String::new();
@@ -410,15 +420,23 @@ fn render_plan(plan: &Plan, format: Format) -> Result<String> {
     }
 }
 
-fn render_steps(steps: &[Step], format: Format, dry_run: bool) -> Result<String> {
+fn render_steps(
+    steps: &[Step],
+    format: Format,
+    dry_run: bool,
+    cluster: &crate::identity::Identity,
+) -> Result<String> {
+    let report = serde_json::json!({
+        "schemaVersion": 1,
+        "cluster": cluster,
+        "dryRun": dry_run,
+        "results": steps,
+    });
     match format {
-        Format::Json => to_json(&serde_json::json!({
-            "dryRun": dry_run,
-            "results": steps,
-        }))
-        .map(|s| s + "\n"),
-        Format::Yaml => to_yaml(&serde_json::json!({"dryRun": dry_run, "results": steps})),
+        Format::Json => to_json(&report).map(|s| s + "\n"),
+        Format::Yaml => to_yaml(&report),
         Format::Human => Ok(steps.iter().map(|s| s.line(dry_run) + "\n").collect()),
+        Format::Prometheus => Err(crate::render::not_metrics("import-ebs")),
         f @ (Format::Sarif | Format::Junit | Format::Github) => Err(not_for_plans(f)),
     }
 }

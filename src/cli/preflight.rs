@@ -204,6 +204,7 @@ fn render_report(r: &PreflightReport, global: &GlobalArgs, format: Format) -> Re
         Format::Human => Ok(render::preflight::human(r, &global.style())),
         Format::Json => render::to_json(r).map(|s| s + "\n"),
         Format::Yaml => render::to_yaml(r),
+        Format::Prometheus => Err(render::not_metrics("preflight")),
         format => {
             let items: Vec<Item> = r
                 .findings

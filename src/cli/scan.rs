@@ -31,7 +31,9 @@ Examples:
   kubectl storage scan -n prod --details       one namespace, with evidence and fixes
   kubectl storage scan -l app=postgres -o json selected pods and their claims, for machines
   kubectl storage scan --kind pv               only findings about volumes (and orphans)
-  kubectl storage scan --snapshot ./bundle     offline, from `kubectl storage dump`";
+  kubectl storage scan --snapshot ./bundle     offline, from `kubectl storage dump`
+  kubectl storage scan -o prometheus           metrics, for a textfile collector or a Pushgateway
+  kubectl storage scan --unused-after 7d       claims no pod or workload uses: warnings after 7 days";
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -51,6 +53,33 @@ pub struct ScanArgs {
     /// us-east-1 list prices).
     #[arg(long, value_name = "TYPE=USD")]
     pub price_per_gb: Vec<String>,
+    /// A claim no Pod or workload template uses is a warning once older than this (pvc-unused;
+    /// e.g. 30d, 12h).
+    #[arg(long, value_name = "AGE", default_value = "30d", value_parser = parse_age)]
+    pub unused_after: i64,
+    /// With -o prometheus: also one series per finding and per orphaned volume, naming the
+    /// object (high cardinality; off by default).
+    #[arg(long)]
+    pub metrics_object_names: bool,
+}
+
+/// `30d`, `12h`, `90m`, `3600s` (or bare seconds) as seconds.
+fn parse_age(s: &str) -> std::result::Result<i64, String> {
+    let t = s.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("invalid age {s:?}: use e.g. 30d, 12h"))?;
+    let per = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("invalid age {s:?}: use e.g. 30d, 12h")),
+    };
+    n.checked_mul(per)
+        .ok_or_else(|| format!("invalid age {s:?}: too large"))
 }
 
 pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
@@ -72,6 +101,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
         },
         selector,
         kind: args.kind,
+        unused_after: Some(args.unused_after),
     };
     let snap = read(global, &scope)?;
     let started = Instant::now();
@@ -90,6 +120,22 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
         Format::Human => crate::render::scan::render(&report, &global.style(), args.details),
         Format::Json => crate::render::to_json(&report)? + "\n",
         Format::Yaml => crate::render::to_yaml(&report)?,
+        Format::Prometheus => {
+            use crate::render::prometheus as prom;
+            let cluster = prom::Cluster {
+                label: prom::cluster_label(&report),
+                outcome: prom::Outcome::Scanned(&report),
+                duration: std::time::Duration::from_millis(
+                    report.report.cluster.duration_ms.unwrap_or_default(),
+                ),
+            };
+            prom::exposition(
+                &[cluster],
+                &prom::Options {
+                    object_names: args.metrics_object_names,
+                },
+            )
+        }
         f @ (Format::Sarif | Format::Junit | Format::Github) => crate::render::findings_ci_at(
             f,
             "scan",

@@ -364,7 +364,11 @@ pub async fn wave(conn: &Connection, asks: &[Ask], clock: bool) -> Result<(Snaps
     };
     let (applies, clock) = futures::join!(reads, clock);
     let mut b = Builder::default();
-    b.snap.captured = clock;
+    if let Some((at, version)) = clock {
+        b.snap.captured = Some(at);
+        b.snap.identity = conn.identity.clone();
+        b.snap.identity.server_version = version;
+    }
     for apply in applies {
         apply(&mut b);
     }

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use crate::model::VolumeAttachment;
 use crate::model::{PersistentVolume, Pod};
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Node, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass};
 use kube::api::{Api, ListParams};
@@ -52,6 +53,8 @@ pub struct Connection {
     pub default_namespace: String,
     pub server: String,
     pub timeout: Duration,
+    /// Which cluster this is, from the kubeconfig (the reports' `cluster`).
+    pub identity: crate::identity::Identity,
 }
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -300,6 +303,19 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
     // Our layer retries (429, 5xx, bounded by the request timeout); kube's would retry again.
     config.default_retry = false;
     let server = config.cluster_url.to_string();
+    let identity = {
+        let kc = match &opts.kubeconfig {
+            Some(path) => Kubeconfig::read_from(path).ok(),
+            None => Kubeconfig::read().ok(),
+        };
+        crate::identity::from_kubeconfig(
+            kc.as_ref(),
+            opts.context.as_deref(),
+            opts.cluster.as_deref(),
+            opts.user.as_deref(),
+            &server,
+        )
+    };
     // The exec plugin runs once here, and its credential is reused by every request of the run
     // (kube-rs would run it up to three times while building the client, and tells it
     // `interactive: true` whatever standard input is).
@@ -339,6 +355,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
         default_namespace,
         server,
         timeout,
+        identity,
     })
 }
 
@@ -349,6 +366,9 @@ pub struct Plan {
     pub namespaces: Option<Vec<String>>,
     /// Whether StatefulSets are needed.
     pub statefulsets: bool,
+    /// Whether Deployments, Jobs and CronJobs are needed (`scan`: the claims no pod template
+    /// names, `pvc-unused`).
+    pub workloads: bool,
     /// Whether to read the cluster-scoped kinds.
     pub cluster_scoped: bool,
 }
@@ -485,13 +505,34 @@ pub struct ListOptions<'a> {
 /// Reads what the plan asks for, all LISTs at once.
 /// The API server's clock: the `Date` header of a cheap request (`/version`), so ages are measured
 /// against the cluster's time, not this machine's (a laptop's clock may be minutes off).
-async fn server_clock(c: &Client, t: std::time::Duration) -> Option<jiff::Timestamp> {
-    let req = http::Request::get("/version")
-        .body(kube::client::Body::empty())
-        .ok()?;
-    let res = tokio::time::timeout(t, c.send(req)).await.ok()?.ok()?;
-    let date = res.headers().get(http::header::DATE)?.to_str().ok()?;
-    http_date(date)
+/// The server's clock (`Date` of its `/version` answer) and its `gitVersion`.
+async fn server_clock(
+    c: &Client,
+    t: std::time::Duration,
+) -> (Option<jiff::Timestamp>, Option<String>) {
+    let Ok(req) = http::Request::get("/version").body(kube::client::Body::empty()) else {
+        return (None, None);
+    };
+    let Some(res) = tokio::time::timeout(t, c.send(req))
+        .await
+        .ok()
+        .and_then(|r| r.ok())
+    else {
+        return (None, None);
+    };
+    let clock = res
+        .headers()
+        .get(http::header::DATE)
+        .and_then(|d| d.to_str().ok())
+        .and_then(http_date);
+    let body = tokio::time::timeout(t, res.into_body().collect_bytes())
+        .await
+        .ok()
+        .and_then(|b| b.ok());
+    let version = body
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.get("gitVersion")?.as_str().map(str::to_string));
+    (clock, version)
 }
 
 /// When a live read was taken: the server's clock if it answered, else this machine's.
@@ -508,9 +549,10 @@ fn capture(server: Option<jiff::Timestamp>) -> Capture {
     }
 }
 
-/// The capture time of a live read (see [`server_clock`]).
-pub(super) async fn clock(conn: &Connection) -> Capture {
-    capture(server_clock(&conn.client, conn.timeout).await)
+/// The capture time of a live read (see [`server_clock`]) and the server's version.
+pub(super) async fn clock(conn: &Connection) -> (Capture, Option<String>) {
+    let (at, version) = server_clock(&conn.client, conn.timeout).await;
+    (capture(at), version)
 }
 
 /// An HTTP `Date` (`Tue, 01 Dec 2026 21:30:00 GMT`, RFC 9110's IMF-fixdate).
@@ -585,10 +627,12 @@ pub async fn fetch_with(
         ))
     };
 
-    let ((namespaced, fallback), cluster, clock) =
+    let ((namespaced, fallback), cluster, (clock, version)) =
         futures::join!(namespaced, cluster, server_clock(c, t));
 
     let mut b = Builder::default();
+    b.snap.identity = conn.identity.clone();
+    b.snap.identity.server_version = version;
     b.snap.captured = Some(capture(clock));
     if let Some((requests, why)) = fallback {
         // `-A` was refused: each namespace was read on its own instead.
@@ -615,7 +659,7 @@ pub async fn fetch_with(
             ));
         }
     }
-    for (ns, (pods, pvcs, events, sts)) in namespaced {
+    for (ns, (pods, pvcs, events, sts, workloads)) in namespaced {
         let scope = match ns {
             Some(n) => Scope::Namespaces(BTreeSet::from([n])),
             None => Scope::All,
@@ -632,6 +676,15 @@ pub async fn fetch_with(
         if let Some(sts) = sts {
             b.take(Kind::StatefulSet, &scope, sts, |s, v| {
                 s.statefulsets.extend(v)
+            });
+        }
+        if let Some((deployments, jobs, cron_jobs)) = workloads {
+            b.take(Kind::Deployment, &scope, deployments, |s, v| {
+                s.deployments.extend(v)
+            });
+            b.take(Kind::Job, &scope, jobs, |s, v| s.jobs.extend(v));
+            b.take(Kind::CronJob, &scope, cron_jobs, |s, v| {
+                s.cron_jobs.extend(v)
             });
         }
     }
@@ -772,6 +825,7 @@ type NsLists = (
     Outcome<PersistentVolumeClaim>,
     Option<Outcome<Event>>,
     Option<Outcome<StatefulSet>>,
+    Option<(Outcome<Deployment>, Outcome<Job>, Outcome<CronJob>)>,
 );
 
 async fn list_namespaced(
@@ -804,6 +858,17 @@ async fn list_namespaced(
             None
         }
     };
+    let workloads = async {
+        if plan.workloads {
+            Some(futures::join!(
+                list_all(ns_api::<Deployment>(c, ns), t, "deployments", opts, false),
+                list_all(ns_api::<Job>(c, ns), t, "jobs", opts, false),
+                list_all(ns_api::<CronJob>(c, ns), t, "cronjobs", opts, false),
+            ))
+        } else {
+            None
+        }
+    };
     futures::join!(
         list_all(ns_api::<Pod>(c, ns), t, "pods", opts, true),
         list_all(
@@ -815,6 +880,7 @@ async fn list_namespaced(
         ),
         events,
         sts,
+        workloads,
     )
 }
 
@@ -1210,6 +1276,7 @@ pub(crate) mod tests {
             default_namespace: "default".into(),
             server: addr.into(),
             timeout: Duration::from_secs(5),
+            identity: Default::default(),
         }
     }
 
@@ -1253,6 +1320,7 @@ pub(crate) mod tests {
         let plan = Plan {
             namespaces: Some(vec!["prod".into()]),
             statefulsets: false,
+            workloads: false,
             cluster_scoped: true,
         };
         let (snap, stats) = fetch(&connection(&addr), &plan).await.expect("fetch");
@@ -1285,6 +1353,7 @@ pub(crate) mod tests {
         let plan = Plan {
             namespaces: Some(vec!["prod".into()]),
             statefulsets: false,
+            workloads: false,
             cluster_scoped: true,
         };
         // No storage.k8s.io/v1 discovery document at all (404): v1beta1 is listed.

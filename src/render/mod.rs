@@ -6,6 +6,7 @@ pub mod human;
 pub mod junit;
 pub mod locate;
 pub mod preflight;
+pub mod prometheus;
 pub mod sarif;
 pub mod scan;
 
@@ -27,6 +28,15 @@ pub enum Format {
     Junit,
     /// GitHub Actions annotations (`::error file=…,line=…::…`).
     Github,
+    /// Prometheus text exposition (`scan` only): for a textfile collector or a Pushgateway.
+    Prometheus,
+}
+
+/// `-o prometheus` is a scan's metrics; other commands refuse it in one line.
+pub fn not_metrics(command: &str) -> Error {
+    Error::Usage(format!(
+        "-o prometheus is for `scan` (metrics of the whole cluster); {command} prints human, json, yaml, sarif, junit or github"
+    ))
 }
 
 /// Where in a source file a finding points (manifests checked by `preflight`).
@@ -64,7 +74,7 @@ pub fn render_ci(
         Format::Sarif => Some(sarif::render(items)),
         Format::Junit => Some(junit::render(suite, subjects, items)),
         Format::Github => Some(github::render(items)),
-        Format::Human | Format::Json | Format::Yaml => None,
+        Format::Human | Format::Json | Format::Yaml | Format::Prometheus => None,
     }
 }
 
@@ -107,6 +117,7 @@ pub fn render(report: &Report, format: Format, style: &human::Style) -> Result<S
         Format::Human => Ok(human::render(report, style)),
         Format::Json => to_json(report).map(|s| s + "\n"),
         Format::Yaml => to_yaml(report),
+        Format::Prometheus => Err(not_metrics("why")),
         Format::Sarif | Format::Junit | Format::Github => Ok(findings_ci(
             format,
             &format!("why {}", report.target),

@@ -153,6 +153,9 @@ fn without(snap: &Snapshot, kind: Kind, coverage: Coverage) -> Snapshot {
         Kind::VolumeAttachment => s.volume_attachments.clear(),
         Kind::Node => s.nodes.clear(),
         Kind::StatefulSet => s.statefulsets.clear(),
+        Kind::Deployment => s.deployments.clear(),
+        Kind::Job => s.jobs.clear(),
+        Kind::CronJob => s.cron_jobs.clear(),
         Kind::Event => s.events.clear(),
         Kind::NodeStats => s.volume_stats.clear(),
         Kind::EbsVolume => {

@@ -51,6 +51,8 @@ pub struct Scope {
     pub selector: Option<Selector>,
     /// Only list findings about this kind (`--kind`); every rule still runs.
     pub kind: Option<KindFilter>,
+    /// `--unused-after` in seconds: an unused claim older than this is a warning (default 30d).
+    pub unused_after: Option<i64>,
 }
 
 impl Scope {
@@ -165,11 +167,19 @@ pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices) -> ScanReport {
     let (now, as_of_source) = report::clock(snap);
     let mut cx = Ctx::new(snap, now);
     focus(&mut cx, scope);
+    if cx.unused_after.is_some() {
+        cx.unused_after = Some(
+            scope
+                .unused_after
+                .unwrap_or(crate::ctx::DEFAULT_UNUSED_AFTER),
+        );
+    }
     let mut findings = rules::run(&cx);
     if let Some(k) = scope.kind {
         findings.retain(|f| k.keeps(&f.object.kind));
     }
     let orphans = price_orphans(&cx, &mut findings, prices);
+    price_unused_claims(&cx, &mut findings, prices);
     let rows = rows(&findings);
     let problem_objects: HashSet<&ObjectRef> = findings
         .iter()
@@ -234,6 +244,7 @@ pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices) -> ScanReport {
             as_of: cx.now,
             as_of_source,
             offline: snap.offline,
+            cluster: crate::identity::Identity::of(snap, cx.now),
             chain: Vec::new(),
             findings,
             summary,
@@ -337,6 +348,11 @@ fn focus(cx: &mut Ctx, scope: &Scope) {
         })
         .collect();
     cx.cluster_wide = false;
+    // Pods read by selector are not all the claims' users: no claim is called unused then.
+    cx.unused_after = scope
+        .selector
+        .is_none()
+        .then_some(crate::ctx::DEFAULT_UNUSED_AFTER);
 }
 
 /// EBS volumes looked at: those of the PVs in focus that EC2 returned, plus (cluster-wide) the
@@ -418,6 +434,30 @@ fn price_orphans(cx: &Ctx, findings: &mut [Finding], prices: &Prices) -> Vec<Orp
     out
 }
 
+/// Adds the monthly cost of its EBS volume to each `pvc-unused` finding, when EC2 was read.
+fn price_unused_claims(cx: &Ctx, findings: &mut [Finding], prices: &Prices) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.code == rules::binding::pvc_unused::RULE.code)
+    {
+        let ns = f.object.namespace.as_deref().unwrap_or_default();
+        let crate::snapshot::Lookup::Found(pvc) = cx.pvc(ns, &f.object.name) else {
+            continue;
+        };
+        let Some(crate::snapshot::Lookup::Found(pv)) = cx.pv_of(pvc) else {
+            continue;
+        };
+        let Some(v) = k8s::pv_volume_id(pv).and_then(|id| cx.snap.ec2.volume(id)) else {
+            continue;
+        };
+        if let Some(e) = prices.estimate(v) {
+            let usd = price::format_usd(e.monthly_usd);
+            f.message.push_str(&format!("; about {usd}/month"));
+            f.evidence.push(format!("cost ≈ {usd}/month: {}", e.basis));
+        }
+    }
+}
+
 /// The `import-ebs` command line that re-adopts an orphan (the same one the rule's fix names).
 pub fn import_command(v: &crate::snapshot::ec2::Volume) -> String {
     format!("kubectl storage import-ebs {}", v.id)
@@ -474,8 +514,12 @@ fn next_command(f: &Finding) -> String {
 fn not_checked(snap: &Snapshot, scope: &Scope) -> Vec<String> {
     let mut out = Vec::new();
     for kind in Kind::ALL {
-        if kind == Kind::NodeStats || kind == Kind::StatefulSet {
-            // Opt-in data and kinds scan does not read: silence is not a claim of health.
+        if matches!(
+            kind,
+            Kind::NodeStats | Kind::StatefulSet | Kind::Deployment | Kind::Job | Kind::CronJob
+        ) {
+            // Opt-in data, and the workloads only `pvc-unused` reads: that rule lists them as
+            // not checked when it needed them (a claim no pod uses), so silence stays honest.
             continue;
         }
         let ns = if kind.namespaced() {
@@ -515,6 +559,51 @@ mod tests {
             r.report.summary.not_checked
         );
         assert!(r.scan.scope.contains("those readable"), "{}", r.scan.scope);
+    }
+
+    #[test]
+    fn an_unused_claims_monthly_cost_comes_from_its_ebs_volume() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(
+            root.join("tests/fixtures/rules/pvc-unused/fires.yaml"),
+            dir.path().join("cluster.yaml"),
+        )
+        .expect("copy");
+        std::fs::write(
+            dir.path().join("ec2-volumes.json"),
+            r#"{"Volumes": [{"VolumeId": "vol-0d2d2d2d2d2d2d2d2", "Size": 20, "VolumeType": "gp3",
+                "AvailabilityZone": "us-east-1a", "State": "in-use", "Iops": 3000, "Throughput": 125,
+                "CreateTime": "2026-10-16T12:00:00+00:00", "Attachments": [], "Tags": []}]}"#,
+        )
+        .expect("write");
+        let snap = load::load_paths(&[dir.path().to_path_buf()])
+            .expect("load")
+            .0;
+        let scope = Scope {
+            unused_after: Some(60 * 86_400),
+            ..Scope::default()
+        };
+        let r = scan(&snap, &scope, &Prices::default());
+        let f = r
+            .report
+            .findings
+            .iter()
+            .find(|f| f.object.name == "data-db-2")
+            .expect("data-db-2 is unused");
+        assert!(f.message.ends_with("; about $1.60/month"), "{}", f.message);
+        assert_eq!(
+            f.severity,
+            Severity::Info,
+            "45d old, under --unused-after 60d"
+        );
+        let other = r
+            .report
+            .findings
+            .iter()
+            .find(|f| f.object.name == "export-old")
+            .expect("export-old is unused");
+        assert!(!other.message.contains("/month"), "no EC2 data for it");
     }
 
     #[test]

@@ -640,6 +640,9 @@ impl Loader {
             Kind::VolumeAttachment => s.volume_attachments.push(doc.typed(origin, &at)?),
             Kind::Node => s.nodes.push(doc.typed(origin, &at)?),
             Kind::StatefulSet => s.statefulsets.push(doc.typed(origin, &at)?),
+            Kind::Deployment => s.deployments.push(doc.typed(origin, &at)?),
+            Kind::Job => s.jobs.push(doc.typed(origin, &at)?),
+            Kind::CronJob => s.cron_jobs.push(doc.typed(origin, &at)?),
             Kind::Event => {
                 let record = if read_as.starts_with("events.k8s.io/") {
                     let e: k8s_openapi::api::events::v1::Event = doc.typed(origin, &at)?;
@@ -1387,6 +1390,9 @@ impl Snapshot {
         by_key(&mut self.volume_attachments, &mut dropped);
         by_key(&mut self.nodes, &mut dropped);
         by_key(&mut self.statefulsets, &mut dropped);
+        by_key(&mut self.deployments, &mut dropped);
+        by_key(&mut self.jobs, &mut dropped);
+        by_key(&mut self.cron_jobs, &mut dropped);
         self.ec2.dedup();
         dropped
     }

@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::VolumeAttachment;
 use crate::model::{PersistentVolume, Pod};
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass};
 use serde::Serialize;
@@ -32,6 +33,9 @@ pub enum Kind {
     VolumeAttachment,
     Node,
     StatefulSet,
+    Deployment,
+    Job,
+    CronJob,
     Event,
     /// Kubelet volume statistics (`/api/v1/nodes/NODE/proxy/stats/summary`).
     NodeStats,
@@ -43,7 +47,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in listing order.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Pod,
         Kind::PersistentVolumeClaim,
         Kind::PersistentVolume,
@@ -53,6 +57,9 @@ impl Kind {
         Kind::VolumeAttachment,
         Kind::Node,
         Kind::StatefulSet,
+        Kind::Deployment,
+        Kind::Job,
+        Kind::CronJob,
         Kind::Event,
         Kind::NodeStats,
         Kind::EbsVolume,
@@ -71,6 +78,9 @@ impl Kind {
             Kind::VolumeAttachment => "VolumeAttachment",
             Kind::Node => "Node",
             Kind::StatefulSet => "StatefulSet",
+            Kind::Deployment => "Deployment",
+            Kind::Job => "Job",
+            Kind::CronJob => "CronJob",
             Kind::Event => "Event",
             Kind::NodeStats => "NodeStats",
             Kind::EbsVolume => "EbsVolume",
@@ -90,6 +100,9 @@ impl Kind {
             Kind::VolumeAttachment => "volumeattachments",
             Kind::Node => "nodes",
             Kind::StatefulSet => "statefulsets",
+            Kind::Deployment => "deployments",
+            Kind::Job => "jobs",
+            Kind::CronJob => "cronjobs",
             Kind::Event => "events",
             Kind::NodeStats => "nodes/proxy (stats/summary)",
             Kind::EbsVolume => "EBS volumes",
@@ -109,6 +122,9 @@ impl Kind {
             Kind::VolumeAttachment => &["volumeattachment"],
             Kind::Node => &["node", "no"],
             Kind::StatefulSet => &["sts", "statefulset"],
+            Kind::Deployment => &["deploy", "deployment"],
+            Kind::Job => &["job"],
+            Kind::CronJob => &["cj", "cronjob"],
             Kind::Event => &["event", "ev"],
             Kind::NodeStats | Kind::EbsVolume | Kind::Ec2Instance => &[],
         }
@@ -123,7 +139,13 @@ impl Kind {
     pub fn namespaced(self) -> bool {
         matches!(
             self,
-            Kind::Pod | Kind::PersistentVolumeClaim | Kind::StatefulSet | Kind::Event
+            Kind::Pod
+                | Kind::PersistentVolumeClaim
+                | Kind::StatefulSet
+                | Kind::Deployment
+                | Kind::Job
+                | Kind::CronJob
+                | Kind::Event
         )
     }
 }
@@ -269,6 +291,10 @@ pub struct Snapshot {
     pub volume_attachments: Vec<VolumeAttachment>,
     pub nodes: Vec<Node>,
     pub statefulsets: Vec<StatefulSet>,
+    /// Workloads whose pod templates may name claims (`pvc-unused`); read by `scan`.
+    pub deployments: Vec<Deployment>,
+    pub jobs: Vec<Job>,
+    pub cron_jobs: Vec<CronJob>,
     pub events: Vec<EventRecord>,
     pub volume_stats: Vec<VolumeStats>,
     /// EC2 data (volumes, instances, zones); its coverage is under [`Kind::EbsVolume`] and
@@ -290,6 +316,8 @@ pub struct Snapshot {
     /// The newest time of the objects a filtered load passed over (another namespace's): they
     /// still date the snapshot ([`Snapshot::newest_timestamp`]).
     pub newest_unloaded: Option<jiff::Timestamp>,
+    /// Which cluster it was read from (live; empty offline): the reports' `cluster`.
+    pub identity: crate::identity::Identity,
 }
 
 /// The later of two captures (a snapshot merged from several dumps is as of its newest).
@@ -332,6 +360,9 @@ impl Snapshot {
             volume_attachments,
             nodes,
             statefulsets,
+            deployments,
+            jobs,
+            cron_jobs,
             events,
             volume_stats,
             ec2,
@@ -342,6 +373,7 @@ impl Snapshot {
             captured,
             unknown_files,
             newest_unloaded,
+            identity,
         } = other;
         append(&mut self.pods, pods);
         append(&mut self.pvcs, pvcs);
@@ -352,6 +384,9 @@ impl Snapshot {
         append(&mut self.volume_attachments, volume_attachments);
         append(&mut self.nodes, nodes);
         append(&mut self.statefulsets, statefulsets);
+        append(&mut self.deployments, deployments);
+        append(&mut self.jobs, jobs);
+        append(&mut self.cron_jobs, cron_jobs);
         append(&mut self.events, events);
         append(&mut self.volume_stats, volume_stats);
         append(&mut self.raw_node_stats, raw_node_stats);
@@ -378,6 +413,9 @@ impl Snapshot {
         self.captured = later(self.captured, captured);
         self.unknown_files.extend(unknown_files);
         self.newest_unloaded = self.newest_unloaded.max(newest_unloaded);
+        if self.identity.server.is_none() {
+            self.identity = identity;
+        }
     }
 
     /// How `kind` was read in `namespace` (ignored for cluster-scoped kinds).
@@ -612,6 +650,15 @@ impl Snapshot {
             all.extend(meta(&o.metadata));
         }
         for o in &self.statefulsets {
+            all.extend(meta(&o.metadata));
+        }
+        for o in &self.deployments {
+            all.extend(meta(&o.metadata));
+        }
+        for o in &self.jobs {
+            all.extend(meta(&o.metadata));
+        }
+        for o in &self.cron_jobs {
             all.extend(meta(&o.metadata));
         }
         for e in &self.events {

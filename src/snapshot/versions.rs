@@ -50,6 +50,15 @@ const VERSIONS: &[(Kind, &str, &[&str])] = &[
         "apps/v1",
         &["apps/v1beta1", "apps/v1beta2"],
     ),
+    // Deployments: apps/v1 since 1.9; the betas (gone in 1.16) hold the template the same way.
+    (
+        Kind::Deployment,
+        "apps/v1",
+        &["apps/v1beta1", "apps/v1beta2"],
+    ),
+    (Kind::Job, "batch/v1", &[]),
+    // batch/v1beta1 CronJobs (up to 1.24) hold v1's fields.
+    (Kind::CronJob, "batch/v1", &["batch/v1beta1"]),
     (Kind::Event, "v1", &[]),
     // events.k8s.io/v1beta1 (1.8 to 1.24) has v1's fields plus a deprecated `series.state`.
     (Kind::Event, "events.k8s.io/v1", &["events.k8s.io/v1beta1"]),
@@ -82,7 +91,7 @@ pub fn convert(kind: Kind, current: &str, mut doc: Value) -> Value {
     };
     let older = map.insert("apiVersion".into(), Value::String(current.into()));
     let from = older.as_ref().and_then(Value::as_str).unwrap_or_default();
-    if kind == Kind::StatefulSet && from == "apps/v1beta1" {
+    if matches!(kind, Kind::StatefulSet | Kind::Deployment) && from == "apps/v1beta1" {
         // apps/v1beta1 defaulted `spec.selector` to the template's labels; v1 requires it.
         if let Some(Value::Object(spec)) = map.get_mut("spec") {
             if spec.get("selector").is_none_or(Value::is_null) {

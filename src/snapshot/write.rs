@@ -72,6 +72,9 @@ pub fn write_dir(snap: &Snapshot, dir: &Path) -> Result<Vec<String>> {
     )?;
     put(Kind::Node, "v1", values(&snap.nodes)?)?;
     put(Kind::StatefulSet, "apps/v1", values(&snap.statefulsets)?)?;
+    put(Kind::Deployment, "apps/v1", values(&snap.deployments)?)?;
+    put(Kind::Job, "batch/v1", values(&snap.jobs)?)?;
+    put(Kind::CronJob, "batch/v1", values(&snap.cron_jobs)?)?;
     let events: Vec<_> = snap
         .events
         .iter()

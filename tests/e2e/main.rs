@@ -13,6 +13,7 @@
 
 mod auth;
 mod bed;
+mod fleet;
 mod import_ebs;
 mod lifecycle;
 mod real_threads;
@@ -76,6 +77,21 @@ fn main() {
     }
     results.extend(run_all(&bed, &id, scenarios::PHASE_PARALLEL, true));
     results.extend(run_all(&bed, &id, auth::SCENARIOS, true));
+    results.extend(run_all(
+        &bed,
+        &id,
+        &[
+            Scenario {
+                name: "pvc_unused_live",
+                run: fleet::pvc_unused_live,
+            },
+            Scenario {
+                name: "deploy_manifests_grant_what_scan_reads",
+                run: fleet::deploy_manifests_grant_what_scan_reads,
+            },
+        ],
+        false,
+    ));
     results.extend(run_all(&bed, &id, scenarios::PHASE_NODE_WIDE, false));
     let mut failed = 0;
     for (name, r, secs) in &results {

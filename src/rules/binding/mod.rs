@@ -12,6 +12,7 @@ pub mod pv_released;
 pub mod pv_unclaimed;
 pub mod pvc_missing;
 pub mod pvc_terminating;
+pub mod pvc_unused;
 pub mod storageclass_missing;
 pub mod waiting_for_first_consumer;
 
@@ -32,4 +33,5 @@ pub static RULES: &[&Rule] = &[
     &multiple_default_storageclasses::RULE,
     &waiting_for_first_consumer::RULE,
     &pv_unclaimed::RULE,
+    &pvc_unused::RULE,
 ];
