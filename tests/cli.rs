@@ -479,3 +479,72 @@ fn why_many_pods_by_selector_or_all_namespaces() {
     let r = run(&["why", "pod/task-pod", "-l", "app=web", "--snapshot", &snap]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+/// On a terminal, tables fit the terminal's own width (asked of the terminal through the pty's
+/// window size, with no $COLUMNS), and grow when the terminal is wider.
+#[cfg(target_os = "linux")]
+#[test]
+fn tables_fit_the_terminal_width() {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    fn widest_line_on_a_terminal(cols: u16) -> usize {
+        let (mut master, mut slave) = (0, 0);
+        let size = libc::winsize {
+            ws_row: 50,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        let rc = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                &size,
+            )
+        };
+        assert_eq!(rc, 0, "openpty");
+        let out = unsafe { std::fs::File::from_raw_fd(slave) };
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-storage"))
+            .args(["scan", "--snapshot", &example("seed"), "--color", "never"])
+            .env_remove("COLUMNS")
+            .env("HOME", "/nonexistent-home")
+            .stdout(out.try_clone().unwrap())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("runs");
+        drop(out);
+        let mut master = unsafe { std::fs::File::from_raw_fd(master) };
+        let mut text = Vec::new();
+        let mut buf = [0u8; 4096];
+        // The pty reports EIO once the child (the last writer) has exited.
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            text.extend_from_slice(&buf[..n]);
+        }
+        child.wait().unwrap();
+        let text = String::from_utf8_lossy(&text);
+        // The summary table: its header row, down to the first empty line.
+        let table: Vec<&str> = text
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .skip_while(|l| !l.contains("NAMESPACE"))
+            .take_while(|l| !l.trim().is_empty())
+            .collect();
+        assert!(!table.is_empty(), "no table in: {text}");
+        table.iter().map(|l| l.chars().count()).max().unwrap_or(0)
+    }
+    let narrow = widest_line_on_a_terminal(72);
+    assert!(
+        narrow <= 72,
+        "a line of {narrow} columns on a 72-column terminal"
+    );
+    let wide = widest_line_on_a_terminal(200);
+    assert!(
+        wide > 72,
+        "a 200-column terminal gets wider tables ({wide})"
+    );
+}
