@@ -252,19 +252,8 @@ pub fn resolve<'a>(cx: &mut Ctx<'a>, target: &Target, namespace: &str) -> Result
                         )))
                     }
                 };
-            let spec = sts.spec.as_ref();
-            let replicas = spec.and_then(|s| s.replicas).unwrap_or(1).max(0);
-            let start = spec
-                .and_then(|s| s.ordinals.as_ref())
-                .and_then(|o| o.start)
-                .unwrap_or(0);
-            let templates: Vec<String> = spec
-                .and_then(|s| s.volume_claim_templates.as_ref())
-                .into_iter()
-                .flatten()
-                .filter_map(|t| t.metadata.name.clone())
-                .collect();
-            for ordinal in start..start + replicas {
+            let templates = k8s::sts_claim_templates(sts);
+            for ordinal in k8s::sts_ordinals(sts) {
                 let pod_name = format!("{name}-{ordinal}");
                 match snap
                     .lookup(&snap.pods, Kind::Pod, Some(namespace), &pod_name)

@@ -687,6 +687,29 @@ pub fn error_gist(message: &str) -> &str {
         .trim()
 }
 
+/// The ordinals of a StatefulSet's replicas: `spec.replicas` of them (1 when unset) from
+/// `spec.ordinals.start` (0 when unset).
+pub fn sts_ordinals(sts: &k8s_openapi::api::apps::v1::StatefulSet) -> std::ops::Range<i32> {
+    let spec = sts.spec.as_ref();
+    let replicas = spec.and_then(|s| s.replicas).unwrap_or(1).max(0);
+    let start = spec
+        .and_then(|s| s.ordinals.as_ref())
+        .and_then(|o| o.start)
+        .unwrap_or(0);
+    start..start + replicas
+}
+
+/// The names of a StatefulSet's volumeClaimTemplates (replica N's claim is `TEMPLATE-STS-N`).
+pub fn sts_claim_templates(sts: &k8s_openapi::api::apps::v1::StatefulSet) -> Vec<&str> {
+    sts.spec
+        .as_ref()
+        .and_then(|s| s.volume_claim_templates.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.metadata.name.as_deref())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -194,19 +194,8 @@ fn chain_claims(snap: &Snapshot, target: &Target, ns: &str) -> BTreeSet<(String,
                 s.metadata.name.as_deref() == Some(name.as_str())
                     && s.metadata.namespace.as_deref() == Some(ns)
             }) {
-                let spec = sts.spec.as_ref();
-                let replicas = spec.and_then(|s| s.replicas).unwrap_or(1).max(0);
-                let start = spec
-                    .and_then(|s| s.ordinals.as_ref())
-                    .and_then(|o| o.start)
-                    .unwrap_or(0);
-                for t in spec
-                    .and_then(|s| s.volume_claim_templates.as_ref())
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|t| t.metadata.name.as_deref())
-                {
-                    for i in start..start + replicas {
+                for t in k8s::sts_claim_templates(sts) {
+                    for i in k8s::sts_ordinals(sts) {
                         out.insert((ns.to_string(), format!("{t}-{name}-{i}")));
                     }
                 }
