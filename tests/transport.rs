@@ -600,6 +600,60 @@ fn the_exec_plugin_runs_once_per_run_and_is_told_it_is_not_interactive() {
     }
 }
 
+/// With a terminal on standard input (a pty here), the plugin is told it may prompt.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_exec_plugin_is_told_it_is_interactive_on_a_terminal() {
+    use std::os::fd::FromRawFd;
+    let api = empty_cluster();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (script, counter, info) = exec_plugin(dir.path(), "0");
+    let kc = kubeconfig(
+        dir.path(),
+        &format!("http://127.0.0.1:{}", api.port),
+        &exec_user(&script),
+        None,
+    );
+    let (mut master, mut slave) = (0, 0);
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty");
+    // Held open (and closed at the end) so the terminal stays up while the command runs.
+    let _master = unsafe { std::fs::File::from_raw_fd(master) };
+    let terminal = unsafe { std::fs::File::from_raw_fd(slave) };
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-storage"));
+    c.args(["scan", "--no-aws", "-n", "default", "--kubeconfig"])
+        .arg(&kc)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(std::process::Stdio::from(terminal));
+    for v in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "KUBECONFIG",
+        "RUST_LOG",
+    ] {
+        c.env_remove(v);
+    }
+    let out = c.output().expect("run");
+    assert!(out.status.code() == Some(0), "{}", text(&out));
+    let runs = std::fs::read_to_string(&counter).unwrap_or_default();
+    assert_eq!(runs.lines().count(), 1, "plugin runs: {runs:?}");
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&info).expect("info")).expect("json");
+    assert_eq!(info["spec"]["interactive"], true, "{info}");
+}
+
 #[test]
 fn an_expiring_exec_credential_is_fetched_again() {
     let api = empty_cluster();
