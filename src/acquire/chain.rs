@@ -307,6 +307,19 @@ fn follow(snap: &Snapshot, target: &Target, ns: &str) -> Vec<Ask> {
         asks.push(Ask::Get(Kind::Node, None, node.clone()));
         asks.push(Ask::Get(Kind::CSINode, None, node.clone()));
     }
+    // The node each of the chain's attachments names: it may be gone (a replaced node), and
+    // only a read of it by name can say so.
+    for va in &snap.volume_attachments {
+        let on_chain = va
+            .spec
+            .source
+            .persistent_volume_name
+            .as_ref()
+            .is_some_and(|pv| pvs.contains(pv));
+        if on_chain && !nodes.contains(&va.spec.node_name) {
+            asks.push(Ask::Get(Kind::Node, None, va.spec.node_name.clone()));
+        }
+    }
     // VolumeAttachments by name: one per (PV, node of a pod using it).
     for pv in snap
         .pvs
