@@ -148,7 +148,10 @@ fn job(global: &GlobalArgs, args: &ScanArgs) -> Result<(Job, Vec<String>)> {
 
 /// Why a cluster could not be read, as an outcome.
 fn failed(e: &Error) -> Outcome {
-    let msg = e.to_string();
+    let msg = match e.hint() {
+        Some(h) => format!("{e} (hint: {h})"),
+        None => e.to_string(),
+    };
     let low = msg.to_ascii_lowercase();
     if low.contains("forbidden") || low.contains("unauthorized") || low.contains("401") {
         Outcome::Forbidden(msg)
