@@ -307,6 +307,10 @@ pub fn fleet_scan_and_serve_live(_bed: &Bed, id: &str) -> Res {
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
+    // kubectl writes contexts sorted by name; the report keeps the kubeconfig's order.
+    let (mut got, mut want) = (got, want);
+    got.sort();
+    want.sort();
     check(got == want, || {
         format!("fleet outcomes {got:?}, want {want:?}")
     })?;
