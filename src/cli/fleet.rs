@@ -148,12 +148,13 @@ fn job(global: &GlobalArgs, args: &ScanArgs) -> Result<(Job, Vec<String>)> {
 
 /// Why a cluster could not be read, as an outcome.
 fn failed(e: &Error) -> Outcome {
+    // Classified on the error line alone: a hint may name a server whose port holds "401".
+    let low = e.to_string().to_ascii_lowercase();
     let msg = match e.hint() {
         Some(h) => format!("{e} (hint: {h})"),
         None => e.to_string(),
     };
-    let low = msg.to_ascii_lowercase();
-    if low.contains("forbidden") || low.contains("unauthorized") || low.contains("401") {
+    if low.contains("forbidden") || low.contains("unauthorized") {
         Outcome::Forbidden(msg)
     } else {
         Outcome::Unreachable(msg)
@@ -583,4 +584,27 @@ async fn answer(mut conn: tokio::net::TcpStream, state: Arc<Mutex<Served>>) -> s
     }
     conn.write_all(&resp).await?;
     conn.shutdown().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{failed, Error, Outcome};
+
+    #[test]
+    fn refused_credentials_are_forbidden_and_a_port_holding_401_is_not() {
+        let e = |message: &str, hint: Option<&str>| Error::Cluster {
+            message: message.into(),
+            hint: hint.map(str::to_string),
+        };
+        let down = e(
+            "cannot reach the API server: Connection refused (os error 111)",
+            Some("is https://127.0.0.1:40123 up?"),
+        );
+        assert!(matches!(failed(&down), Outcome::Unreachable(r) if r.contains("40123")));
+        let locked = e(
+            "the API server rejected our credentials (401 Unauthorized)",
+            None,
+        );
+        assert!(matches!(failed(&locked), Outcome::Forbidden(_)));
+    }
 }
