@@ -188,6 +188,7 @@ fn every_context_is_scanned_and_a_dead_one_is_an_outcome_not_the_end() {
         "{}",
         text(&out)
     );
+    schema_allows(&serde_json::Value::Array(list.clone()));
     let reason = list[1]["reason"].as_str().unwrap_or("");
     assert!(reason.contains("cannot reach the API server"), "{reason}");
     assert!(list[0]["findings"].is_array() && list[0]["scan"]["checked"].is_object());
@@ -480,4 +481,51 @@ fn serve_memory_is_steady_over_100_intervals() {
         last <= first + first / 5,
         "RSS grew from {first} KiB to {last} KiB: {samples:?}"
     );
+}
+
+/// The list fits `schema/report.schema.json`: each entry's keys are those of `scanReport` or
+/// `fleetNotRead` (required present, no others); Python's jsonschema checks it whole when present.
+fn schema_allows(list: &serde_json::Value) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let path = format!("{root}/schema/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("schema")).expect("json");
+    for entry in list.as_array().expect("list") {
+        let def = if entry["outcome"] == "scanned" {
+            "scanReport"
+        } else {
+            "fleetNotRead"
+        };
+        let d = &schema["$defs"][def];
+        let keys: Vec<&String> = entry.as_object().expect("object").keys().collect();
+        let props = d["properties"].as_object().expect("properties");
+        for k in &keys {
+            assert!(
+                props.contains_key(k.as_str()),
+                "{def}: {k} not in the schema"
+            );
+        }
+        for r in d["required"].as_array().expect("required") {
+            assert!(
+                entry.get(r.as_str().expect("str")).is_some(),
+                "{def}: {r} missing"
+            );
+        }
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let doc = dir.path().join("fleet.json");
+    std::fs::write(&doc, list.to_string()).expect("write");
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg("import json,sys\ntry:\n    import jsonschema\nexcept ImportError:\n    sys.exit(0)\njsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))")
+        .arg(&path)
+        .arg(&doc)
+        .output();
+    if let Ok(out) = out {
+        assert!(
+            out.status.success(),
+            "jsonschema: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
