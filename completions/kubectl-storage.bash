@@ -37,6 +37,9 @@ _kubectl__storage() {
             kubectl__storage,scan)
                 cmd="kubectl__storage__subcmd__scan"
                 ;;
+            kubectl__storage,serve)
+                cmd="kubectl__storage__subcmd__serve"
+                ;;
             kubectl__storage,why)
                 cmd="kubectl__storage__subcmd__why"
                 ;;
@@ -61,6 +64,9 @@ _kubectl__storage() {
             kubectl__storage__subcmd__help,scan)
                 cmd="kubectl__storage__subcmd__help__subcmd__scan"
                 ;;
+            kubectl__storage__subcmd__help,serve)
+                cmd="kubectl__storage__subcmd__help__subcmd__serve"
+                ;;
             kubectl__storage__subcmd__help,why)
                 cmd="kubectl__storage__subcmd__help__subcmd__why"
                 ;;
@@ -71,7 +77,7 @@ _kubectl__storage() {
 
     case "${cmd}" in
         kubectl__storage)
-            opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help --version why dump explain completion preflight scan import-ebs help"
+            opts="-n -s -o -v -h -V --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help --version why dump explain completion preflight scan import-ebs serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -527,7 +533,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__help)
-            opts="why dump explain completion preflight scan import-ebs help"
+            opts="why dump explain completion preflight scan import-ebs serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,6 +631,20 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__storage__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -933,7 +953,7 @@ _kubectl__storage() {
             return 0
             ;;
         kubectl__storage__subcmd__scan)
-            opts="-A -l -n -s -o -v -h --all-namespaces --selector --kind --details --price-per-gb --unused-after --metrics-object-names --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            opts="-A -l -n -s -o -v -h --all-namespaces --selector --kind --details --price-per-gb --unused-after --metrics-object-names --all-contexts --parallel --aws-profile-for --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -956,6 +976,168 @@ _kubectl__storage() {
                     return 0
                     ;;
                 --unused-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json yaml sarif junit github prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --verbosity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --snapshot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__storage__subcmd__serve)
+            opts="-A -l -n -s -o -v -h --all-namespaces --selector --kind --details --price-per-gb --unused-after --metrics-object-names --all-contexts --parallel --aws-profile-for --listen --interval --max-scans --kubeconfig --context --cluster --user --namespace --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --tls-server-name --request-timeout --output --no-color --color --verbosity --snapshot --region --profile --aws-timeout --no-aws --live-aws --kubelet-stats --fail-on --max-file-size --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
+                    COMPREPLY=($(compgen -W "pvc pv pod" -- "${cur}"))
+                    return 0
+                    ;;
+                --price-per-gb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unused-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-scans)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

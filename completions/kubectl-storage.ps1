@@ -22,7 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
     $completions = @(switch ($command) {
         'kubectl-storage' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (`scan` and `serve`: repeatable, one cluster each)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the target (default: the context''s namespace, else "default")')
@@ -62,6 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Check manifests (files, directories, stdin, Helm output) for storage mistakes before they are applied')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Every claim and volume in scope at once, plus orphaned EBS volumes: a summary table')
             [CompletionResult]::new('import-ebs', 'import-ebs', [CompletionResultType]::ParameterValue, 'Build PVs (and pre-bound claims) for existing EBS volumes; print them, or create with --apply')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Scan on an interval and serve the last scan''s metrics (`/metrics`, `/healthz`) over HTTP')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -70,7 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Diagnose every pod matching this label selector (k=v, k!=v, k in (a,b), …) instead of one TARGET')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'With --watch: give up after this long (e.g. 90s, 10m, 1h) [default: 10m]')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (`scan` and `serve`: repeatable, one cluster each)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the target (default: the context''s namespace, else "default")')
@@ -109,7 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
         }
         'kubectl-storage;dump' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (`scan` and `serve`: repeatable, one cluster each)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the target (default: the context''s namespace, else "default")')
@@ -144,7 +145,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
         }
         'kubectl-storage;explain' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (`scan` and `serve`: repeatable, one cluster each)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the target (default: the context''s namespace, else "default")')
@@ -179,7 +180,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
         }
         'kubectl-storage;completion' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (`scan` and `serve`: repeatable, one cluster each)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the target (default: the context''s namespace, else "default")')
@@ -220,7 +221,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('--junit-file', '--junit-file', [CompletionResultType]::ParameterName, 'Also write JUnit XML to this file, whatever -o prints')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Do not report this finding code (repeatable; see `kubectl storage explain`)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (`scan` and `serve`: repeatable, one cluster each)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the target (default: the context''s namespace, else "default")')
@@ -261,8 +262,10 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only report findings about this kind of object (every rule still runs)')
             [CompletionResult]::new('--price-per-gb', '--price-per-gb', [CompletionResultType]::ParameterName, 'Monthly price per GB for an EBS volume type, e.g. gp3=0.0952 (repeatable; default: us-east-1 list prices)')
             [CompletionResult]::new('--unused-after', '--unused-after', [CompletionResultType]::ParameterName, 'A claim no Pod or workload template uses is a warning once older than this (pvc-unused; e.g. 30d, 12h)')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'With several contexts: how many clusters are read at once')
+            [CompletionResult]::new('--aws-profile-for', '--aws-profile-for', [CompletionResultType]::ParameterName, 'The AWS profile for one context''s EC2 reads, CONTEXT=PROFILE (repeatable; others use --profile or the default chain)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (`scan` and `serve`: repeatable, one cluster each)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the target (default: the context''s namespace, else "default")')
@@ -290,6 +293,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Scan every namespace (the default unless -n is given; wins over -n)')
             [CompletionResult]::new('--details', '--details', [CompletionResultType]::ParameterName, 'Print every finding with its evidence and fix below the table')
             [CompletionResult]::new('--metrics-object-names', '--metrics-object-names', [CompletionResultType]::ParameterName, 'With -o prometheus: also one series per finding and per orphaned volume, naming the object (high cardinality; off by default)')
+            [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Scan every context of the kubeconfig (merged from $KUBECONFIG), one cluster each')
             [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure)')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (same as --color=never)')
             [CompletionResult]::new('--no-aws', '--no-aws', [CompletionResultType]::ParameterName, 'Skip the EC2 cross-checks: EBS hops show as not checked')
@@ -308,7 +312,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'PV name (one volume only; default: the volume''s CSIVolumeName tag, else imported-<vol id>)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, '`server`: ask the API server to validate the creates without persisting them')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (`scan` and `serve`: repeatable, one cluster each)')
             [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the target (default: the context''s namespace, else "default")')
@@ -347,6 +351,56 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'kubectl-storage;serve' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Label selector on pods and claims (k=v, k!=v, k in (a,b), …); a selected pod''s claims are included')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Label selector on pods and claims (k=v, k!=v, k in (a,b), …); a selected pod''s claims are included')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only report findings about this kind of object (every rule still runs)')
+            [CompletionResult]::new('--price-per-gb', '--price-per-gb', [CompletionResultType]::ParameterName, 'Monthly price per GB for an EBS volume type, e.g. gp3=0.0952 (repeatable; default: us-east-1 list prices)')
+            [CompletionResult]::new('--unused-after', '--unused-after', [CompletionResultType]::ParameterName, 'A claim no Pod or workload template uses is a warning once older than this (pvc-unused; e.g. 30d, 12h)')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'With several contexts: how many clusters are read at once')
+            [CompletionResult]::new('--aws-profile-for', '--aws-profile-for', [CompletionResultType]::ParameterName, 'The AWS profile for one context''s EC2 reads, CONTEXT=PROFILE (repeatable; others use --profile or the default chain)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on: HOST:PORT, or :PORT for every interface')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between the end of one scan and the start of the next (e.g. 5m, 30s, 100ms)')
+            [CompletionResult]::new('--max-scans', '--max-scans', [CompletionResultType]::ParameterName, 'Stop after this many scans (tests and benchmarks; 0: never)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (`scan` and `serve`: repeatable, one cluster each)')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the target (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the target (default: the context''s namespace, else "default")')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Impersonate this user or service account (system:serviceaccount:NS:NAME)')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Group to impersonate, with --as (repeatable)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for the API server (replaces the kubeconfig user''s credentials)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The address and port of the Kubernetes API server')
+            [CompletionResult]::new('--certificate-authority', '--certificate-authority', [CompletionResultType]::ParameterName, 'Path to a PEM file of certificate authorities for the API server''s certificate')
+            [CompletionResult]::new('--tls-server-name', '--tls-server-name', [CompletionResultType]::ParameterName, 'Server name to check the API server''s certificate against (default: the server''s host)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for each API request and the AWS credential chain: a Go duration (1m30s, 500ms) or bare seconds (30); 0 means no timeout (capped at 5m) [default: 30s]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour: auto (a terminal, unless NO_COLOR is set), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6 logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted). RUST_LOG overrides')
+            [CompletionResult]::new('--verbosity', '--verbosity', [CompletionResultType]::ParameterName, 'Verbosity: 1 prints what was read and how, 2 adds per-request counts; like kubectl, 6 logs each request (method, URL, status, latency), 8 adds bodies (secrets redacted). RUST_LOG overrides')
+            [CompletionResult]::new('--snapshot', '--snapshot', [CompletionResultType]::ParameterName, 'Diagnose offline from files or directories of `kubectl get -o yaml|json` output (repeatable)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region for EC2 cross-checks (default: the nodes'' providerID zone, then AWS_REGION, then the profile)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS profile (from ~/.aws/config) for EC2 cross-checks')
+            [CompletionResult]::new('--aws-timeout', '--aws-timeout', [CompletionResultType]::ParameterName, 'How long the AWS credential chain may take (SSO, MFA, credential_process) [default: --request-timeout]')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding at or above this severity is found')
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'The largest input file read (--snapshot, preflight -f): bytes or a quantity such as 4Gi [default: 2Gi for snapshots, 64Mi for manifests]')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Scan every namespace (the default unless -n is given; wins over -n)')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Scan every namespace (the default unless -n is given; wins over -n)')
+            [CompletionResult]::new('--details', '--details', [CompletionResultType]::ParameterName, 'Print every finding with its evidence and fix below the table')
+            [CompletionResult]::new('--metrics-object-names', '--metrics-object-names', [CompletionResultType]::ParameterName, 'With -o prometheus: also one series per finding and per orphaned volume, naming the object (high cardinality; off by default)')
+            [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Scan every context of the kubeconfig (merged from $KUBECONFIG), one cluster each')
+            [CompletionResult]::new('--insecure-skip-tls-verify', '--insecure-skip-tls-verify', [CompletionResultType]::ParameterName, 'Do not check the API server''s certificate (insecure)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (same as --color=never)')
+            [CompletionResult]::new('--no-aws', '--no-aws', [CompletionResultType]::ParameterName, 'Skip the EC2 cross-checks: EBS hops show as not checked')
+            [CompletionResult]::new('--live-aws', '--live-aws', [CompletionResultType]::ParameterName, 'With --snapshot: read Kubernetes from the files but EC2 live (for reproducing EC2 state)')
+            [CompletionResult]::new('--kubelet-stats', '--kubelet-stats', [CompletionResultType]::ParameterName, 'Also read volume usage from the kubelets (GET nodes/NAME/proxy/stats/summary) for the volume-full checks. Needs `get` on nodes/proxy, a powerful permission: opt-in')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'kubectl-storage;help' {
             [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Walk one chain and explain why it is (or is not) healthy')
             [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Write everything `why` reads to a directory, for offline diagnosis and bug reports')
@@ -355,6 +409,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Check manifests (files, directories, stdin, Helm output) for storage mistakes before they are applied')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Every claim and volume in scope at once, plus orphaned EBS volumes: a summary table')
             [CompletionResult]::new('import-ebs', 'import-ebs', [CompletionResultType]::ParameterValue, 'Build PVs (and pre-bound claims) for existing EBS volumes; print them, or create with --apply')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Scan on an interval and serve the last scan''s metrics (`/metrics`, `/healthz`) over HTTP')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -377,6 +432,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-storage' -ScriptBlock {
             break
         }
         'kubectl-storage;help;import-ebs' {
+            break
+        }
+        'kubectl-storage;help;serve' {
             break
         }
         'kubectl-storage;help;help' {

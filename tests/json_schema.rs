@@ -130,8 +130,19 @@ fn validate(root: &Value, s: &Value, v: &Value, at: &str, errs: &mut Vec<String>
                     })
                     .collect();
                 if branches.iter().all(|e| !e.is_empty()) {
-                    // The closest branch's errors say most.
-                    let best = branches.iter().min_by_key(|e| e.len()).unwrap();
+                    // The closest branch's errors say most; a branch of another type (the
+                    // multi-cluster list for an object) is not close.
+                    let other_type = |e: &Vec<String>| {
+                        e.len() == 1
+                            && e[0].starts_with(&format!("{at}: "))
+                            && e[0].contains("is not of type")
+                    };
+                    let best = branches
+                        .iter()
+                        .filter(|e| !other_type(e))
+                        .min_by_key(|e| e.len())
+                        .or_else(|| branches.iter().min_by_key(|e| e.len()))
+                        .unwrap();
                     errs.push(format!("{at}: matches no anyOf branch; closest: {best:?}"));
                 }
             }

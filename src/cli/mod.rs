@@ -2,6 +2,7 @@
 
 mod dump;
 mod explain;
+mod fleet;
 mod import_ebs;
 mod preflight;
 mod scan;
@@ -76,14 +77,14 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context to use.
+    /// The kubeconfig context to use (`scan` and `serve`: repeatable, one cluster each).
     #[arg(
         help_heading = "Cluster connection",
         long,
         global = true,
         value_name = "NAME"
     )]
-    pub context: Option<String>,
+    pub context: Vec<String>,
     /// The kubeconfig cluster to use.
     #[arg(
         help_heading = "Cluster connection",
@@ -298,6 +299,9 @@ pub enum Command {
     /// Build PVs (and pre-bound claims) for existing EBS volumes; print them, or create with --apply.
     #[command(after_help = import_ebs::AFTER_HELP)]
     ImportEbs(import_ebs::ImportArgs),
+    /// Scan on an interval and serve the last scan's metrics (`/metrics`, `/healthz`) over HTTP.
+    #[command(after_help = fleet::SERVE_HELP)]
+    Serve(fleet::ServeArgs),
 }
 
 /// A Go duration (`1m30s`, `500ms`, `1.5h`, `2h45m`; units ns, us, µs, ms, s, m, h) or bare
@@ -404,7 +408,7 @@ impl GlobalArgs {
     fn connect_options(&self) -> crate::fetch::kube::ConnectOptions {
         crate::fetch::kube::ConnectOptions {
             kubeconfig: self.kubeconfig.clone(),
-            context: self.context.clone(),
+            context: self.context.first().cloned(),
             cluster: self.cluster.clone(),
             user: self.user.clone(),
             impersonate: self.impersonate.clone(),
@@ -458,6 +462,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(max) = cli.global.max_file_size {
         crate::snapshot::load::set_max_file_size(max);
     }
+    if cli.global.context.len() > 1 && !matches!(cli.command, Command::Scan(_) | Command::Serve(_))
+    {
+        return Err(crate::error::Error::Usage(
+            "--context may be given more than once only with scan and serve".into(),
+        ));
+    }
     match &cli.command {
         Command::Why(args) => why::run(&cli.global, args),
         Command::Dump(args) => dump::run(&cli.global, args),
@@ -469,6 +479,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Preflight(args) => preflight::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::ImportEbs(args) => import_ebs::run(&cli.global, args),
+        Command::Serve(args) => fleet::serve(&cli.global, args),
     }
 }
 

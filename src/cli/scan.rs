@@ -33,7 +33,18 @@ Examples:
   kubectl storage scan --kind pv               only findings about volumes (and orphans)
   kubectl storage scan --snapshot ./bundle     offline, from `kubectl storage dump`
   kubectl storage scan -o prometheus           metrics, for a textfile collector or a Pushgateway
-  kubectl storage scan --unused-after 7d       claims no pod or workload uses: warnings after 7 days";
+  kubectl storage scan --unused-after 7d       claims no pod or workload uses: warnings after 7 days
+  kubectl storage scan --context prod-eu --context prod-us
+                                               two clusters: one summary table, then each one's findings
+  kubectl storage scan --all-contexts --parallel 8 -o json
+                                               every kubeconfig context, 8 at a time, a list of reports
+  kubectl storage scan --all-contexts --aws-profile-for prod-eu=eu-admin
+                                               one context's EC2 reads with another AWS profile
+
+With several contexts, a cluster that cannot be read is listed as unreachable or forbidden, with
+its reason, and the others are still scanned. The exit code is the worst over the clusters; a
+cluster that could not be read counts as an error finding (so --fail-on error exits 1), and 2
+only when no cluster could be read.";
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -61,6 +72,16 @@ pub struct ScanArgs {
     /// object (high cardinality; off by default).
     #[arg(long)]
     pub metrics_object_names: bool,
+    /// Scan every context of the kubeconfig (merged from $KUBECONFIG), one cluster each.
+    #[arg(long)]
+    pub all_contexts: bool,
+    /// With several contexts: how many clusters are read at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel: u16,
+    /// The AWS profile for one context's EC2 reads, CONTEXT=PROFILE (repeatable; others use
+    /// --profile or the default chain).
+    #[arg(long, value_name = "CONTEXT=PROFILE")]
+    pub aws_profile_for: Vec<String>,
 }
 
 /// `30d`, `12h`, `90m`, `3600s` (or bare seconds) as seconds.
@@ -82,8 +103,8 @@ fn parse_age(s: &str) -> std::result::Result<i64, String> {
         .ok_or_else(|| format!("invalid age {s:?}: too large"))
 }
 
-pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
-    crate::render::sarif_needs_snapshot(global.output, &global.snapshot)?;
+/// The scope and price table the flags ask for.
+pub(super) fn plan(global: &GlobalArgs, args: &ScanArgs) -> Result<(Scope, Prices)> {
     let selector = args
         .selector
         .as_deref()
@@ -103,6 +124,15 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
         kind: args.kind,
         unused_after: Some(args.unused_after),
     };
+    Ok((scope, prices))
+}
+
+pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
+    if global.context.len() > 1 || args.all_contexts {
+        return super::fleet::scan(global, args);
+    }
+    crate::render::sarif_needs_snapshot(global.output, &global.snapshot)?;
+    let (scope, prices) = plan(global, args)?;
     let snap = read(global, &scope)?;
     let started = Instant::now();
     let report = scan::scan(&snap, &scope, &prices);

@@ -60,6 +60,23 @@ pub struct Connection {
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const PAGE: u32 = 500;
 
+/// Every context name of the kubeconfig (`--kubeconfig`, else the merged `$KUBECONFIG`, else
+/// `~/.kube/config`), in file order: `scan --all-contexts`.
+pub fn context_names(kubeconfig: Option<&std::path::Path>) -> Result<Vec<String>> {
+    let kc = match kubeconfig {
+        Some(path) => Kubeconfig::read_from(path),
+        None => Kubeconfig::read(),
+    }
+    .map_err(|e| Error::Cluster {
+        message: format!(
+            "cannot load the kubeconfig: {}",
+            crate::snapshot::load::one_line(&e.to_string())
+        ),
+        hint: Some("pass --kubeconfig PATH or set KUBECONFIG".into()),
+    })?;
+    Ok(kc.contexts.into_iter().map(|c| c.name).collect())
+}
+
 /// `--context`, `--cluster` and `--user` must name entries of the kubeconfig: kube-rs would
 /// otherwise fall back silently (an unknown user becomes `system:anonymous`).
 fn check_names(kc: &Kubeconfig, kopts: &KubeConfigOptions, origin: &str) -> Result<()> {

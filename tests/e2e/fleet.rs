@@ -217,3 +217,187 @@ pub fn deploy_manifests_grant_what_scan_reads(_bed: &Bed, _id: &str) -> Res {
         format!("the ClusterRole leaves reads forbidden: {nc}")
     })
 }
+
+/// Several contexts in one scan (two naming the bed, one a closed port), then `serve` over the
+/// same kubeconfig scraped over HTTP: `/healthz` 200 after the first scan, `/metrics` with each
+/// context's `scan_success` (checked by promtool when `PROMTOOL` is set).
+pub fn fleet_scan_and_serve_live(_bed: &Bed, id: &str) -> Res {
+    use std::io::{Read, Write};
+    let ns = namespace("fleet", id)?;
+    let dir = std::env::temp_dir().join(format!("kstor-fleet-{id}"));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let kc = dir.join("kubeconfig");
+    let raw = kubectl(&["config", "view", "--raw", "--minify", "--flatten"])?;
+    std::fs::write(&kc, raw).map_err(|e| e.to_string())?;
+    let kcs = kc.to_str().ok_or("utf-8 path")?;
+    let field = |path: &str| {
+        kubectl(&[
+            "--kubeconfig",
+            kcs,
+            "config",
+            "view",
+            "-o",
+            &format!("jsonpath={path}"),
+        ])
+        .map(|s| s.trim().to_string())
+    };
+    let (first, cluster, user) = (
+        field("{.contexts[0].name}")?,
+        field("{.contexts[0].context.cluster}")?,
+        field("{.contexts[0].context.user}")?,
+    );
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let server = format!("--server=https://127.0.0.1:{closed}");
+    let (cl, us) = (format!("--cluster={cluster}"), format!("--user={user}"));
+    for args in [
+        vec!["config", "set-context", "again", cl.as_str(), us.as_str()],
+        vec![
+            "config",
+            "set-cluster",
+            "down",
+            server.as_str(),
+            "--insecure-skip-tls-verify",
+        ],
+        vec![
+            "config",
+            "set-context",
+            "down",
+            "--cluster=down",
+            us.as_str(),
+        ],
+    ] {
+        let mut a = vec!["--kubeconfig", kcs];
+        a.extend(args);
+        kubectl(&a)?;
+    }
+    let (code, text, stderr) = storage_raw(&[
+        "scan",
+        "--kubeconfig",
+        kcs,
+        "--all-contexts",
+        "-n",
+        &ns,
+        "--no-aws",
+        "--fail-on",
+        "never",
+        "-o",
+        "json",
+    ])?;
+    check(code == 0, || format!("fleet scan: exit {code}: {stderr}"))?;
+    let list: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let got: Vec<(String, String)> = list
+        .as_array()
+        .ok_or("not a list")?
+        .iter()
+        .map(|r| {
+            (
+                r["cluster"]["context"].as_str().unwrap_or("").to_string(),
+                r["outcome"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        (first.as_str(), "scanned"),
+        ("again", "scanned"),
+        ("down", "unreachable"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    // kubectl writes contexts sorted by name; the report keeps the kubeconfig's order.
+    let (mut got, mut want) = (got, want);
+    got.sort();
+    want.sort();
+    check(got == want, || {
+        format!("fleet outcomes {got:?}, want {want:?}")
+    })?;
+
+    // serve, scraped over HTTP.
+    let mut child = std::process::Command::new("kubectl")
+        .args([
+            "storage",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--interval",
+            "2s",
+            "--kubeconfig",
+            kcs,
+        ])
+        .args(["--all-contexts", "-n", &ns, "--no-aws"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let result = (|| -> Res {
+        let mut err = child.stderr.take().ok_or("stderr")?;
+        let mut seen = Vec::new();
+        let mut b = [0u8; 256];
+        let addr = loop {
+            let s = String::from_utf8_lossy(&seen).to_string();
+            if let Some(rest) = s.split("http://").nth(1).filter(|r| r.contains('\n')) {
+                break rest.split('/').next().unwrap_or("").to_string();
+            }
+            let n = err.read(&mut b).map_err(|e| e.to_string())?;
+            check(n > 0, || format!("serve exited: {s}"))?;
+            seen.extend_from_slice(&b[..n]);
+        };
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut err, &mut std::io::sink());
+        });
+        let get = |path: &str| -> Res<(String, String)> {
+            let mut s = std::net::TcpStream::connect(&addr).map_err(|e| e.to_string())?;
+            write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").map_err(|e| e.to_string())?;
+            let mut r = String::new();
+            s.read_to_string(&mut r).map_err(|e| e.to_string())?;
+            let (head, body) = r.split_once("\r\n\r\n").ok_or("no head")?;
+            Ok((head.to_string(), body.to_string()))
+        };
+        wait("serve /healthz 200", 60, || {
+            get("/healthz")
+                .ok()
+                .filter(|(h, _)| h.starts_with("HTTP/1.1 200"))
+        })?;
+        let (head, body) = get("/metrics")?;
+        check(head.contains("text/plain; version=0.0.4"), || head.clone())?;
+        contains_all(
+            "serve exposition",
+            &body,
+            &[
+                &format!("kubectl_storage_scan_success{{cluster=\"{first}\"}} 1\n"),
+                "kubectl_storage_scan_success{cluster=\"again\"} 1\n",
+                "kubectl_storage_scan_success{cluster=\"down\"} 0\n",
+            ],
+        )?;
+        if let Some(promtool) = std::env::var_os("PROMTOOL") {
+            let mut p = std::process::Command::new(promtool)
+                .args(["check", "metrics"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| e.to_string())?;
+            p.stdin
+                .take()
+                .ok_or("stdin")?
+                .write_all(body.as_bytes())
+                .map_err(|e| e.to_string())?;
+            let out = p.wait_with_output().map_err(|e| e.to_string())?;
+            check(out.status.success(), || {
+                format!(
+                    "promtool: {}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })?;
+        }
+        Ok(())
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}

@@ -89,6 +89,10 @@ fn main() {
                 name: "deploy_manifests_grant_what_scan_reads",
                 run: fleet::deploy_manifests_grant_what_scan_reads,
             },
+            Scenario {
+                name: "fleet_scan_and_serve_live",
+                run: fleet::fleet_scan_and_serve_live,
+            },
         ],
         false,
     ));
