@@ -34,5 +34,5 @@ pub fn run(global: &GlobalArgs, args: &DumpArgs) -> Result<ExitCode> {
     for f in files {
         global.note(1, format!("  {f}"));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(super::Exit::Clean))
 }

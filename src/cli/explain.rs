@@ -86,5 +86,5 @@ pub fn run(global: &GlobalArgs, args: &ExplainArgs) -> Result<ExitCode> {
         }
     };
     print(&text);
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(super::Exit::Clean))
 }

@@ -269,7 +269,7 @@ fn exit_code(global: &GlobalArgs, results: &[ClusterResult]) -> ExitCode {
         .iter()
         .all(|r| !matches!(r.outcome, Outcome::Scanned(_)))
     {
-        return ExitCode::from(2);
+        return ExitCode::from(super::Exit::Usage);
     }
     global.fail_on.exit_code(results.iter().flat_map(|r| {
         match &r.outcome {
@@ -500,7 +500,7 @@ pub fn serve(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
         }
         Ok::<_, Error>(())
     })?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(super::Exit::Clean))
 }
 
 /// Resolves on ctrl-c or SIGTERM.

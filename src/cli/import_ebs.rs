@@ -215,7 +215,7 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<ExitCode> {
     }
     if volumes.is_empty() {
         eprintln!("{}", nothing_selected(&selection));
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitCode::from(super::Exit::Clean));
     }
     let plan = plan::plan(&input.snap, &volumes, &opts, input.namespaces.as_ref());
     for w in &plan.warnings {
@@ -253,9 +253,9 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<ExitCode> {
             .flatten()
             .any(|s| matches!(s.result, apply::Result::NotCreated(_)));
     Ok(if failed {
-        ExitCode::from(1)
+        ExitCode::from(super::Exit::Findings)
     } else {
-        ExitCode::SUCCESS
+        ExitCode::from(super::Exit::Clean)
     })
 }
 

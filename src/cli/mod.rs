@@ -232,6 +232,24 @@ fn parse_size(s: &str) -> std::result::Result<u64, String> {
         .ok_or_else(|| format!("{s:?} is not a size: use bytes or a quantity such as 4Gi"))
 }
 
+/// The exit codes of every command (README, "Exit codes"): kubectl's convention of 0 for
+/// success, 1 for "ran, and found what the gate trips on", 2 for "could not run".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing at or above `--fail-on` (or nothing to report).
+    Clean = 0,
+    /// Findings at or above `--fail-on`; a watch that timed out; a plan that failed in part.
+    Findings = 1,
+    /// Usage error, unreadable input, or no cluster could be reached (one line on stderr).
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
 /// The `--fail-on` threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -255,9 +273,9 @@ impl FailOn {
     /// The exit code for a run that found these severities: 1 when one trips the gate.
     pub fn exit_code(self, mut severities: impl Iterator<Item = Severity>) -> ExitCode {
         if severities.any(|s| self.trips(s)) {
-            ExitCode::from(1)
+            ExitCode::from(Exit::Findings)
         } else {
-            ExitCode::SUCCESS
+            ExitCode::from(Exit::Clean)
         }
     }
 }
@@ -439,7 +457,7 @@ fn terminal_width() -> Option<usize> {
 pub fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: internal error: {info}. Please report it with `kubectl storage dump`.");
-        std::process::exit(2);
+        std::process::exit(Exit::Usage as i32);
     }));
     let cli = Cli::parse();
     crate::fetch::redact::init(cli.global.verbosity);
@@ -450,7 +468,7 @@ pub fn main() -> ExitCode {
             if let Some(h) = e.hint() {
                 eprintln!("hint: {h}");
             }
-            ExitCode::from(2)
+            ExitCode::from(Exit::Usage)
         }
     }
 }
@@ -474,7 +492,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain(args) => explain::run(&cli.global, args),
         Command::Completion { shell } => {
             print(&crate::complete::script(*shell));
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitCode::from(Exit::Clean))
         }
         Command::Preflight(args) => preflight::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),

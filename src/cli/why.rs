@@ -135,17 +135,17 @@ fn watch(global: &GlobalArgs, target: &Target, timeout: std::time::Duration) -> 
                 last = Some(verdict);
             }
             if settled {
-                return Ok(ExitCode::SUCCESS);
+                return Ok(ExitCode::from(super::Exit::Clean));
             }
             let Some(c) = got.connection else {
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(super::Exit::Findings));
             };
             if !crate::fetch::watch::wait_for_change(&c, &got.namespace, deadline).await {
                 eprintln!(
                     "still not healthy after {}: giving up (--timeout)",
                     crate::k8s::format_age(timeout.as_secs() as i64)
                 );
-                return Ok(ExitCode::from(1));
+                return Ok(ExitCode::from(super::Exit::Findings));
             }
             conn = Some(c);
         }
