@@ -126,6 +126,12 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
         // The common case, decided without building any text (a scan judges every pod).
         return Health::Healthy;
     }
+    // Where a failure within a grace would show: the pod's own events.
+    let about: About = Some((
+        "Pod",
+        pod.metadata.namespace.as_deref(),
+        k8s::ns_name(pod).1,
+    ));
     let phase = k8s::pod_phase(pod);
     let created = ts(pod.metadata.creation_timestamp.as_ref());
     let status = pod.status.as_ref();
@@ -169,11 +175,7 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
         let what = format!("Terminating for {}", k8s::format_age(cx.age_secs(deleted)));
         return past_grace(
             cx,
-            Some((
-                "Pod",
-                pod.metadata.namespace.as_deref(),
-                k8s::ns_name(pod).1,
-            )),
+            about,
             Some(deleted),
             TERMINATING_GRACE_SECS,
             what,
@@ -196,18 +198,7 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
             })
             .unwrap_or_else(|| " · unschedulable".to_string());
         let what = format!("Pending {}{why}", cx.age(created));
-        return past_grace(
-            cx,
-            Some((
-                "Pod",
-                pod.metadata.namespace.as_deref(),
-                k8s::ns_name(pod).1,
-            )),
-            since,
-            POD_WAIT_GRACE_SECS,
-            what,
-            facts,
-        );
+        return past_grace(cx, about, since, POD_WAIT_GRACE_SECS, what, facts);
     }
     if phase == "Failed" || phase == "Unknown" {
         let why = [
@@ -261,18 +252,7 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
                         format!(" (containers not ready: {})", not_ready.join(", "))
                     }
                 );
-                return past_grace(
-                    cx,
-                    Some((
-                        "Pod",
-                        pod.metadata.namespace.as_deref(),
-                        k8s::ns_name(pod).1,
-                    )),
-                    since,
-                    POD_WAIT_GRACE_SECS,
-                    what,
-                    facts,
-                );
+                return past_grace(cx, about, since, POD_WAIT_GRACE_SECS, what, facts);
             }
         }
     }
@@ -289,18 +269,7 @@ pub fn pod(cx: &Ctx, pod: &Pod) -> Health {
         node.map(|n| format!(" on {n}")).unwrap_or_default(),
         waiting.map(|w| format!(" · {w}")).unwrap_or_default()
     );
-    past_grace(
-        cx,
-        Some((
-            "Pod",
-            pod.metadata.namespace.as_deref(),
-            k8s::ns_name(pod).1,
-        )),
-        since,
-        POD_START_GRACE_SECS,
-        what,
-        facts,
-    )
+    past_grace(cx, about, since, POD_START_GRACE_SECS, what, facts)
 }
 
 /// Running and Ready (or Succeeded), not deleting, no container failing to start.
@@ -346,6 +315,12 @@ fn last_termination(state: Option<&ContainerState>) -> Option<String> {
 
 /// A claim: Bound, not lost, not deleting, no resize left unfinished.
 pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
+    // Where a failure within a grace would show: the claim's own events.
+    let about: About = Some((
+        "PersistentVolumeClaim",
+        pvc.metadata.namespace.as_deref(),
+        k8s::ns_name(pvc).1,
+    ));
     let phase = k8s::pvc_phase(pvc);
     let capacity = || {
         pvc.status
@@ -416,18 +391,7 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
                 }
             }
             let what = format!("{phase} {}", cx.age(created));
-            return past_grace(
-                cx,
-                Some((
-                    "PersistentVolumeClaim",
-                    pvc.metadata.namespace.as_deref(),
-                    k8s::ns_name(pvc).1,
-                )),
-                created,
-                CLAIM_BIND_GRACE_SECS,
-                what,
-                facts,
-            );
+            return past_grace(cx, about, created, CLAIM_BIND_GRACE_SECS, what, facts);
         }
     }
     // Bound: has a requested change of VolumeAttributesClass finished?
@@ -453,18 +417,7 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
             .iter()
             .filter_map(|c| ts(c.last_transition_time.as_ref()))
             .min();
-        return past_grace(
-            cx,
-            Some((
-                "PersistentVolumeClaim",
-                pvc.metadata.namespace.as_deref(),
-                k8s::ns_name(pvc).1,
-            )),
-            since,
-            ATTACH_GRACE_SECS,
-            what,
-            facts,
-        );
+        return past_grace(cx, about, since, ATTACH_GRACE_SECS, what, facts);
     }
     // Bound: has a requested resize finished?
     let (Some(req), Some(cap)) = (k8s::pvc_request(pvc), capacity()) else {
@@ -488,18 +441,7 @@ pub fn pvc(cx: &Ctx, pvc: &PersistentVolumeClaim) -> Health {
         .iter()
         .filter_map(|c| ts(c.last_transition_time.as_ref()))
         .min();
-    past_grace(
-        cx,
-        Some((
-            "PersistentVolumeClaim",
-            pvc.metadata.namespace.as_deref(),
-            k8s::ns_name(pvc).1,
-        )),
-        since,
-        ATTACH_GRACE_SECS,
-        what,
-        facts,
-    )
+    past_grace(cx, about, since, ATTACH_GRACE_SECS, what, facts)
 }
 
 /// A PersistentVolume: not Failed.
