@@ -72,7 +72,13 @@ fn in_process(dir: &Path) -> (Duration, usize) {
     let t = Instant::now();
     let m = manifest::read(&[dir.to_path_buf()], &Default::default()).expect("reads");
     let (snap, origins) = manifest::to_snapshot(&m, "default").expect("converts");
-    let r = preflight::check(&m, &snap, &origins, &[]);
+    let r = preflight::check(
+        &m,
+        &snap,
+        &origins,
+        &[],
+        kubectl_storage::acquire::as_of(&snap).at,
+    );
     (t.elapsed(), r.findings.len())
 }
 

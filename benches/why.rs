@@ -6,6 +6,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use kubectl_storage::acquire;
 use kubectl_storage::chain::Target;
 use kubectl_storage::report;
 use kubectl_storage::snapshot::load;
@@ -42,7 +43,8 @@ fn main() {
             2000,
             || {
                 black_box(
-                    report::diagnose(black_box(&snap), &target, "default").expect("diagnoses"),
+                    report::diagnose(black_box(&snap), &target, "default", acquire::as_of(&snap))
+                        .expect("diagnoses"),
                 );
             },
         );

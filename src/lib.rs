@@ -12,6 +12,7 @@ pub mod complete;
 pub mod ctx;
 pub mod error;
 pub mod fetch;
+pub mod finding;
 pub mod health;
 pub mod identity;
 pub mod import;

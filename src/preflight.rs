@@ -9,7 +9,7 @@ use crate::ctx::Ctx;
 use crate::manifest::{Manifests, Object, Origins};
 use crate::render::SourceLocation;
 use crate::report::Summary;
-use crate::rules::{self, Category, Finding, ObjectRef, Severity};
+use crate::rules::{self, Category, Finding, ObjectRef};
 use crate::snapshot::Snapshot;
 
 /// The codes whose logic holds for objects not yet applied (besides every manifest rule). Rules
@@ -119,8 +119,9 @@ pub fn check(
     snap: &Snapshot,
     origins: &Origins,
     ignore: &[String],
+    as_of: jiff::Timestamp,
 ) -> PreflightReport {
-    let mut cx = Ctx::new(snap, crate::report::reference_time(snap));
+    let mut cx = Ctx::new(snap, as_of);
     cx.focus_all();
     // `scan`-only findings (unclaimed PVs, orphans) are about a running cluster.
     cx.cluster_wide = false;
@@ -171,7 +172,6 @@ pub fn check(
             location: Some(location),
         });
     }
-    let count = |s| findings.iter().filter(|f| f.finding.severity == s).count();
     let mut not_checked = snap.not_checked();
     not_checked.extend(unresolved_claims(&cx, m, origins));
     PreflightReport {
@@ -180,12 +180,7 @@ pub fn check(
         files: m.files,
         objects: m.objects.len(),
         skipped: m.skipped.clone(),
-        summary: Summary {
-            errors: count(Severity::Error),
-            warnings: count(Severity::Warning),
-            infos: count(Severity::Info),
-            not_checked,
-        },
+        summary: Summary::of(findings.iter().map(|l| &l.finding), not_checked),
         findings,
         ignored,
         subjects: m
@@ -308,7 +303,7 @@ spec:
     fn run(text: &str, ignore: &[String]) -> PreflightReport {
         let m = read_str("m.yaml", text).expect("reads");
         let (snap, origins) = to_snapshot(&m, "default").expect("converts");
-        check(&m, &snap, &origins, ignore)
+        check(&m, &snap, &origins, ignore, crate::acquire::as_of(&snap).at)
     }
 
     #[test]

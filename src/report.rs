@@ -5,19 +5,9 @@ use serde::Serialize;
 use crate::chain::{self, Hop, HopState, Target};
 use crate::ctx::Ctx;
 use crate::error::Result;
+pub use crate::finding::Summary;
 use crate::rules::{self, Finding, Severity};
-use crate::snapshot::{ClockSource, Snapshot};
-
-/// Counts of findings by severity, and what could not be checked.
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Summary {
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-    /// Kinds that were forbidden, failed or not checked, with the reason.
-    pub not_checked: Vec<String>,
-}
+use crate::snapshot::{Capture, ClockSource, Snapshot};
 
 /// The result of one diagnosis.
 #[derive(Debug, Clone, Serialize)]
@@ -45,36 +35,16 @@ impl Report {
     }
 }
 
-/// The reference time and where it came from: `KUBECTL_STORAGE_NOW` if set; else the capture
-/// time (the server's clock live, the capture file of a dump); else, offline, the newest
-/// timestamp in the snapshot; else this machine's clock.
-pub fn clock(snap: &Snapshot) -> (jiff::Timestamp, ClockSource) {
-    if let Some(t) = std::env::var("KUBECTL_STORAGE_NOW")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        return (t, ClockSource::Environment);
-    }
-    if let Some(c) = snap.captured {
-        return (c.at, c.source);
-    }
-    if snap.offline {
-        if let Some(t) = snap.newest_timestamp() {
-            return (t, ClockSource::NewestTimestamp);
-        }
-    }
-    (jiff::Timestamp::now(), ClockSource::LocalClock)
-}
-
-/// The reference time alone (see [`clock`]).
-pub fn reference_time(snap: &Snapshot) -> jiff::Timestamp {
-    clock(snap).0
-}
-
-/// Diagnoses one target on a snapshot: resolve the chain, run the rules, mark the hops.
-pub fn diagnose(snap: &Snapshot, target: &Target, namespace: &str) -> Result<Report> {
-    let (now, as_of_source) = clock(snap);
-    let mut cx = Ctx::new(snap, now);
+/// Diagnoses one target on a snapshot: resolve the chain, run the rules, mark the hops. Ages
+/// are measured from `as_of`, which the command chose ([`crate::acquire::as_of`]): nothing here
+/// reads a clock or the environment.
+pub fn diagnose(
+    snap: &Snapshot,
+    target: &Target,
+    namespace: &str,
+    as_of: Capture,
+) -> Result<Report> {
+    let mut cx = Ctx::new(snap, as_of.at);
     let mut chain = chain::resolve(&mut cx, target, namespace)?;
     let findings = rules::run(&cx);
     for hop in &mut chain {
@@ -85,7 +55,7 @@ pub fn diagnose(snap: &Snapshot, target: &Target, namespace: &str) -> Result<Rep
         target: target.display(),
         namespace: namespace.to_string(),
         as_of: cx.now,
-        as_of_source,
+        as_of_source: as_of.source,
         offline: snap.offline,
         cluster: crate::identity::Identity::of(snap, cx.now),
         summary: summarize(snap, &cx, &findings),
@@ -95,16 +65,10 @@ pub fn diagnose(snap: &Snapshot, target: &Target, namespace: &str) -> Result<Rep
 }
 
 fn summarize(snap: &Snapshot, cx: &Ctx, findings: &[Finding]) -> Summary {
-    let count = |s| findings.iter().filter(|f| f.severity == s).count();
     let mut not_checked = snap.not_checked();
     add_gaps(&mut not_checked, cx);
     not_checked.dedup();
-    Summary {
-        errors: count(Severity::Error),
-        warnings: count(Severity::Warning),
-        infos: count(Severity::Info),
-        not_checked,
-    }
+    Summary::of(findings, not_checked)
 }
 
 /// Adds the kinds this diagnosis needed and could not see (a kind absent from an offline

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use kubectl_storage::acquire;
 use kubectl_storage::scan::{self, price::Prices, Scope};
 use kubectl_storage::snapshot::load;
 
@@ -104,7 +105,12 @@ fn main() {
         let (snap, _) = load::load_paths(&[dir.path().to_path_buf()]).expect("loads");
         let load_t = t.elapsed();
         let t = Instant::now();
-        let report = scan::scan(&snap, &Scope::default(), &Prices::default());
+        let report = scan::scan(
+            &snap,
+            &Scope::default(),
+            &Prices::default(),
+            acquire::as_of(&snap),
+        );
         let think_t = t.elapsed();
         let t = Instant::now();
         let json = kubectl_storage::render::to_json(&report).expect("json");

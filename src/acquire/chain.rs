@@ -535,7 +535,8 @@ mod tests {
             snap.unknown_reason(Kind::Node, None).is_some(),
             "not every node"
         );
-        let report = crate::report::diagnose(snap, &target, "prod").expect("diagnose");
+        let report = crate::report::diagnose(snap, &target, "prod", crate::acquire::as_of(snap))
+            .expect("diagnose");
         assert!(
             report
                 .findings

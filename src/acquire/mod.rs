@@ -16,7 +16,7 @@ use crate::chain::Target;
 use crate::error::Result;
 use crate::fetch::aws;
 use crate::fetch::kube as kfetch;
-use crate::snapshot::{load, Coverage, Kind, Scope, Snapshot};
+use crate::snapshot::{load, Capture, ClockSource, Coverage, Kind, Scope, Snapshot};
 
 /// Where the data comes from, and the flags that shape every read.
 #[derive(Debug, Clone, Default)]
@@ -141,6 +141,37 @@ pub fn names(
 }
 
 /// A Tokio runtime for the live reads.
+/// The reference time of a diagnosis and where it came from: `KUBECTL_STORAGE_NOW` if set;
+/// else the capture time (the server's clock live, the capture file of a dump); else, offline,
+/// the newest timestamp in the snapshot; else this machine's clock. Commands read it here and
+/// pass it to the pure phase (`report::diagnose`, `scan::scan`, `preflight::check`).
+pub fn as_of(snap: &Snapshot) -> Capture {
+    if let Some(at) = std::env::var("KUBECTL_STORAGE_NOW")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        return Capture {
+            at,
+            source: ClockSource::Environment,
+        };
+    }
+    if let Some(c) = snap.captured {
+        return c;
+    }
+    if snap.offline {
+        if let Some(at) = snap.newest_timestamp() {
+            return Capture {
+                at,
+                source: ClockSource::NewestTimestamp,
+            };
+        }
+    }
+    Capture {
+        at: jiff::Timestamp::now(),
+        source: ClockSource::LocalClock,
+    }
+}
+
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -202,7 +233,7 @@ fn chain_pvs(
     target: &Target,
     ns: &str,
 ) -> Option<Vec<crate::model::PersistentVolume>> {
-    let mut cx = crate::ctx::Ctx::new(snap, crate::report::reference_time(snap));
+    let mut cx = crate::ctx::Ctx::new(snap, as_of(snap).at);
     crate::chain::resolve(&mut cx, target, ns).ok()?;
     Some(cx.pvs.iter().map(|pv| (*pv).clone()).collect())
 }

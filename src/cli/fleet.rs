@@ -203,7 +203,7 @@ async fn one(job: &Job, context: Option<String>) -> ClusterResult {
                 Outcome::Forbidden(format!("listing pods and claims is forbidden: {r}"))
             }
             _ => {
-                let mut report = scan::scan(&snap, &scope, &job.prices);
+                let mut report = scan::scan(&snap, &scope, &job.prices, acquire::as_of(&snap));
                 report.report.cluster.duration_ms =
                     Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
                 Outcome::Scanned(Box::new(report))

@@ -229,10 +229,8 @@ pub fn run(global: &GlobalArgs, args: &ImportArgs) -> Result<ExitCode> {
                 server_dry_run,
                 conn.timeout,
             ));
-            let cluster = crate::identity::Identity::of(
-                &input.snap,
-                crate::report::reference_time(&input.snap),
-            );
+            let cluster =
+                crate::identity::Identity::of(&input.snap, crate::acquire::as_of(&input.snap).at);
             print(&render_steps(
                 &steps,
                 global.output,

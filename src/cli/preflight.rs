@@ -176,7 +176,13 @@ pub fn run(global: &GlobalArgs, args: &PreflightArgs) -> Result<ExitCode> {
             snap.mark_unread(kind, Coverage::NotChecked(reason.clone()));
         }
     }
-    let report = preflight::check(&m, &snap, &origins, &args.ignore);
+    let report = preflight::check(
+        &m,
+        &snap,
+        &origins,
+        &args.ignore,
+        crate::acquire::as_of(&snap).at,
+    );
     global.note(2, format!("rules: {} ms", started.elapsed().as_millis()));
     for (path, format) in [
         (&args.sarif_file, Format::Sarif),

@@ -11,7 +11,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::{print, GlobalArgs};
-use crate::acquire::{acquire, Need, Reach};
+use crate::acquire::{self, acquire, Need, Reach};
 use crate::error::{Error, Result};
 use crate::render::Format;
 use crate::scan::price::Prices;
@@ -135,7 +135,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
     let (scope, prices) = plan(global, args)?;
     let snap = read(global, &scope)?;
     let started = Instant::now();
-    let report = scan::scan(&snap, &scope, &prices);
+    let report = scan::scan(&snap, &scope, &prices, acquire::as_of(&snap));
     global.note(
         1,
         format!(

@@ -8,7 +8,7 @@ use super::{print, GlobalArgs};
 use crate::acquire::{self, Need, Reach};
 use crate::chain::Target;
 use crate::error::Result;
-use crate::report::{self};
+use crate::report;
 use crate::snapshot::Snapshot;
 
 pub const AFTER_HELP: &str =
@@ -68,7 +68,7 @@ pub fn run(global: &GlobalArgs, args: &WhyArgs) -> Result<ExitCode> {
     }
     crate::render::sarif_needs_snapshot(global.output, &global.snapshot)?;
     let (snap, ns) = snapshot_for(global, Some(&target))?;
-    let report = report::diagnose(&snap, &target, &ns)?;
+    let report = report::diagnose(&snap, &target, &ns, acquire::as_of(&snap))?;
     if global.output == crate::render::Format::Sarif {
         print(&crate::render::findings_ci_at(
             global.output,
@@ -114,7 +114,8 @@ fn watch(global: &GlobalArgs, target: &Target, timeout: std::time::Duration) -> 
                 Some(c) => acquire::acquire_on(c, &source, &need).await?,
             };
             global.notes(&got.notes);
-            let report = report::diagnose(&got.snap, target, &got.namespace)?;
+            let report =
+                report::diagnose(&got.snap, target, &got.namespace, acquire::as_of(&got.snap))?;
             let settled = !report
                 .findings
                 .iter()
@@ -208,9 +209,15 @@ fn run_many(global: &GlobalArgs, args: &WhyArgs) -> Result<ExitCode> {
         .as_deref()
         .map(|s| format!(" matching {s}"))
         .unwrap_or_default();
+    let as_of = acquire::as_of(&snap);
     let mut reports = Vec::new();
     for (ns, name) in &pods {
-        reports.push(report::diagnose(&snap, &Target::Pod(name.clone()), ns)?);
+        reports.push(report::diagnose(
+            &snap,
+            &Target::Pod(name.clone()),
+            ns,
+            as_of,
+        )?);
     }
     let worst = reports
         .iter()

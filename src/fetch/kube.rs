@@ -357,15 +357,13 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
     }
     let exec = exec.filter(|_| config.auth_info.client_certificate_data.is_none());
     let layer = super::transport::RequestLayer::new(&server, timeout, exec);
-    let client = kube::client::ClientBuilder::try_from(config)
-        .map(|b| b.with_layer(&layer).build())
-        .map_err(|e| Error::Cluster {
-            message: format!(
-                "cannot build a client for {server}: {}",
-                crate::snapshot::load::one_line(&e.to_string())
-            ),
-            hint: None,
-        })?;
+    let client = super::client::build(&config, &layer).map_err(|e| Error::Cluster {
+        message: format!(
+            "cannot build a client for {server}: {}",
+            crate::snapshot::load::one_line(&e)
+        ),
+        hint: None,
+    })?;
     let default_namespace = client.default_namespace().to_string();
     Ok(Connection {
         client,

@@ -2,6 +2,7 @@
 //! [`get`] for targeted reads, [`watch`] to wait for a change) and EC2 ([`aws`]).
 
 pub mod aws;
+pub mod client;
 pub mod get;
 pub mod kube;
 pub mod redact;

@@ -11,6 +11,7 @@ pub mod sarif;
 pub mod scan;
 
 use crate::error::{Error, Result};
+pub use crate::finding::SourceLocation;
 use crate::report::Report;
 
 /// The `-o` formats.
@@ -37,14 +38,6 @@ pub fn not_metrics(command: &str) -> Error {
     Error::Usage(format!(
         "-o prometheus is for `scan` (metrics of the whole cluster); {command} prints human, json, yaml, sarif, junit or github"
     ))
-}
-
-/// Where in a source file a finding points (manifests checked by `preflight`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct SourceLocation {
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
 }
 
 /// A finding as the CI formats see it: the object a reader recognises (for `preflight`, the

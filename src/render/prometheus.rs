@@ -311,7 +311,12 @@ mod tests {
     fn report(name: &str) -> ScanReport {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
         let snap = load::load_paths(&[root.join(name)]).expect("example").0;
-        scan(&snap, &Scope::default(), &Prices::default())
+        scan(
+            &snap,
+            &Scope::default(),
+            &Prices::default(),
+            crate::acquire::as_of(&snap),
+        )
     }
 
     #[test]

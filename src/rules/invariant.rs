@@ -76,7 +76,7 @@ struct Outcome {
 fn run(case: &Case, snap: &Snapshot) -> Outcome {
     let (findings, not_checked, bad) = match &case.target {
         Some((target, ns)) => {
-            let r = report::diagnose(snap, target, ns).unwrap();
+            let r = report::diagnose(snap, target, ns, crate::acquire::as_of(snap)).unwrap();
             let verdict = report::verdict(&r);
             let bad = r
                 .chain
@@ -88,12 +88,17 @@ fn run(case: &Case, snap: &Snapshot) -> Outcome {
             (r.findings, r.summary.not_checked, bad)
         }
         None => {
-            let r = scan::scan(snap, &scan::Scope::default(), &Default::default());
+            let r = scan::scan(
+                snap,
+                &scan::Scope::default(),
+                &Default::default(),
+                crate::acquire::as_of(snap),
+            );
             (r.report.findings, r.report.summary.not_checked, None)
         }
     };
     // Judge the chains again, independently of the rule that promises to cover them.
-    let mut cx = Ctx::new(snap, report::reference_time(snap));
+    let mut cx = Ctx::new(snap, crate::acquire::as_of(snap).at);
     match &case.target {
         Some((t, ns)) => {
             chain::resolve(&mut cx, t, ns).unwrap();
@@ -133,7 +138,7 @@ fn expired(snap: &Snapshot) -> Snapshot {
         Coverage::Read(crate::snapshot::Scope::All),
     );
     s.captured = Some(crate::snapshot::Capture {
-        at: report::reference_time(snap) + jiff::SignedDuration::from_hours(1),
+        at: crate::acquire::as_of(snap).at + jiff::SignedDuration::from_hours(1),
         source: crate::snapshot::ClockSource::CaptureFile,
     });
     s

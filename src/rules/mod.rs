@@ -23,30 +23,7 @@ pub mod scheduling;
 #[cfg(test)]
 pub mod testing;
 
-/// How bad a finding is. Ordered: `Error` < `Warning` < `Info` (errors sort first).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The workload cannot start, or data is at risk.
-    Error,
-    /// It works now but will break, or leaks money.
-    Warning,
-    /// Normal, but easily mistaken for a fault.
-    Info,
-}
-
-impl Severity {
-    /// The lowercase name used in outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
+pub use crate::finding::{Finding, ObjectRef, Severity};
 
 /// Which hop of the chain a rule is about (groups the catalog).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -106,54 +83,6 @@ pub struct Rule {
     pub check: fn(&Ctx, &mut Vec<Finding>),
 }
 
-/// What a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct ObjectRef {
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    pub name: String,
-}
-
-impl ObjectRef {
-    /// A reference to a Kubernetes object.
-    pub fn of<T: kube::Resource<DynamicType = ()>>(o: &T) -> Self {
-        ObjectRef {
-            kind: T::kind(&()).to_string(),
-            namespace: o.meta().namespace.clone(),
-            name: o.meta().name.clone().unwrap_or_default(),
-        }
-    }
-
-    /// A reference built from parts.
-    pub fn new(kind: &str, namespace: Option<&str>, name: &str) -> Self {
-        ObjectRef {
-            kind: kind.to_string(),
-            namespace: namespace.map(str::to_string),
-            name: name.to_string(),
-        }
-    }
-
-    /// `ns/name` or `name`.
-    pub fn display_name(&self) -> String {
-        match &self.namespace {
-            Some(ns) => format!("{ns}/{}", self.name),
-            None => self.name.clone(),
-        }
-    }
-}
-
-/// One problem found, with the values and evidence that show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    pub code: &'static str,
-    pub severity: Severity,
-    pub object: ObjectRef,
-    pub message: String,
-    pub evidence: Vec<String>,
-    pub fix: String,
-}
-
 impl Finding {
     /// A finding of `rule` at its usual severity.
     pub fn new(rule: &Rule, object: ObjectRef, message: impl Into<String>) -> Self {
@@ -165,24 +94,6 @@ impl Finding {
             evidence: Vec::new(),
             fix: rule.fix.to_string(),
         }
-    }
-
-    /// Adds one line of evidence.
-    pub fn evidence(mut self, line: impl Into<String>) -> Self {
-        self.evidence.push(line.into());
-        self
-    }
-
-    /// Sets the concrete fix.
-    pub fn fix(mut self, fix: impl Into<String>) -> Self {
-        self.fix = fix.into();
-        self
-    }
-
-    /// Overrides the severity (documented per rule).
-    pub fn severity(mut self, severity: Severity) -> Self {
-        self.severity = severity;
-        self
     }
 }
 

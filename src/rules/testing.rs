@@ -12,7 +12,6 @@ use std::path::PathBuf;
 
 use crate::chain::{self, Target};
 use crate::ctx::Ctx;
-use crate::report::reference_time;
 use crate::rules::{self, Finding, Severity};
 use crate::snapshot::load;
 
@@ -41,7 +40,7 @@ pub fn findings(code: &str, file: &str) -> Vec<Finding> {
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     let header = |key: &str| crate::rules::testing::header(&text, key);
     let (snap, _) = load::load_str(&p, &text).unwrap_or_else(|e| panic!("{e}"));
-    let mut cx = Ctx::new(&snap, reference_time(&snap));
+    let mut cx = Ctx::new(&snap, crate::acquire::as_of(&snap).at);
     match header("target:") {
         Some(t) => {
             let target = Target::parse(&t).unwrap_or_else(|e| panic!("{e}"));

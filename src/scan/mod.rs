@@ -17,7 +17,7 @@ use crate::ctx::Ctx;
 use crate::k8s;
 use crate::report::{self, Report, Summary};
 use crate::rules::{self, Finding, ObjectRef, Severity};
-use crate::snapshot::{Kind, Snapshot};
+use crate::snapshot::{Capture, Kind, Snapshot};
 use price::Prices;
 use selector::Selector;
 
@@ -163,9 +163,8 @@ pub struct ScanReport {
 }
 
 /// Scans a snapshot: focus on everything in scope, run every rule once, summarise.
-pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices) -> ScanReport {
-    let (now, as_of_source) = report::clock(snap);
-    let mut cx = Ctx::new(snap, now);
+pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices, as_of: Capture) -> ScanReport {
+    let mut cx = Ctx::new(snap, as_of.at);
     focus(&mut cx, scope);
     if cx.unused_after.is_some() {
         cx.unused_after = Some(
@@ -216,25 +215,9 @@ pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices) -> ScanReport {
     for f in &findings {
         *by_code.entry((f.severity, f.code)).or_default() += 1;
     }
-    let summary = Summary {
-        errors: findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count(),
-        warnings: findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count(),
-        infos: findings
-            .iter()
-            .filter(|f| f.severity == Severity::Info)
-            .count(),
-        not_checked: {
-            let mut l = not_checked(snap, scope);
-            report::add_gaps(&mut l, &cx);
-            l
-        },
-    };
+    let mut gaps = not_checked(snap, scope);
+    report::add_gaps(&mut gaps, &cx);
+    let summary = Summary::of(&findings, gaps);
     let orphans_monthly_usd = orphans.iter().filter_map(|o| o.monthly_usd).sum();
     ScanReport {
         report: Report {
@@ -242,7 +225,7 @@ pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices) -> ScanReport {
             target: "scan".into(),
             namespace: scope.namespace.clone().unwrap_or_default(),
             as_of: cx.now,
-            as_of_source,
+            as_of_source: as_of.source,
             offline: snap.offline,
             cluster: crate::identity::Identity::of(snap, cx.now),
             chain: Vec::new(),
@@ -539,6 +522,10 @@ mod tests {
     use super::*;
     use crate::snapshot::load;
 
+    fn scanned(snap: &Snapshot, scope: &Scope) -> ScanReport {
+        scan(snap, scope, &Prices::default(), crate::acquire::as_of(snap))
+    }
+
     fn example(name: &str) -> Snapshot {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
         load::load_paths(&[root.join(name)]).expect("example").0
@@ -549,7 +536,7 @@ mod tests {
         let mut snap = example("healthy");
         snap.not_read
             .push("pods in namespaces kube-system: forbidden".into());
-        let r = scan(&snap, &Scope::default(), &Prices::default());
+        let r = scanned(&snap, &Scope::default());
         assert!(
             r.report
                 .summary
@@ -584,7 +571,7 @@ mod tests {
             unused_after: Some(60 * 86_400),
             ..Scope::default()
         };
-        let r = scan(&snap, &scope, &Prices::default());
+        let r = scanned(&snap, &scope);
         let f = r
             .report
             .findings
@@ -608,7 +595,7 @@ mod tests {
 
     #[test]
     fn healthy_example_has_no_rows_and_counts_everything_healthy() {
-        let r = scan(&example("healthy"), &Scope::default(), &Prices::default());
+        let r = scanned(&example("healthy"), &Scope::default());
         assert!(r.scan.rows.is_empty(), "{:?}", r.scan.rows);
         assert_eq!(r.report.summary.errors, 0);
         assert_eq!(r.scan.healthy, r.scan.checked);
@@ -617,7 +604,7 @@ mod tests {
 
     #[test]
     fn seed_example_lists_the_claim_with_its_root_cause() {
-        let r = scan(&example("seed"), &Scope::default(), &Prices::default());
+        let r = scanned(&example("seed"), &Scope::default());
         let row = r
             .scan
             .rows
@@ -634,7 +621,7 @@ mod tests {
             namespace: Some("nowhere".into()),
             ..Scope::default()
         };
-        let r = scan(&example("seed"), &scope, &Prices::default());
+        let r = scanned(&example("seed"), &scope);
         assert_eq!(r.scan.checked.persistent_volume_claims, 0);
         assert!(r
             .report

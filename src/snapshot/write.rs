@@ -16,7 +16,7 @@ pub fn write_dir(snap: &Snapshot, dir: &Path) -> Result<Vec<String>> {
         source,
     })?;
     let mut written = Vec::new();
-    let (at, clock) = crate::report::clock(snap);
+    let crate::snapshot::Capture { at, source: clock } = crate::acquire::as_of(snap);
     let capture = json!({
         "apiVersion": "v1",
         "kind": "ConfigMap",
