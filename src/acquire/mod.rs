@@ -62,7 +62,7 @@ pub struct Need<'a> {
     /// Progress: called after each LIST page with the resource and the items it held.
     pub on_page: Option<kfetch::OnPage<'a>>,
     /// Progress: called when a phase starts ("reading EC2 volumes and instances").
-    pub on_phase: Option<&'a dyn Fn(&str)>,
+    pub on_phase: Option<&'a (dyn Fn(&str) + Sync)>,
 }
 
 impl<'a> Need<'a> {
@@ -172,10 +172,28 @@ pub fn as_of(snap: &Snapshot) -> Capture {
     }
 }
 
+/// The runtime of one command: one thread (a command's reads are I/O-bound).
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    built(tokio::runtime::Builder::new_current_thread().enable_all())
+}
+
+/// A runtime for `jobs` clusters read at once: one worker per core, at most `jobs`, so each
+/// cluster's decoding runs beside the others' instead of after them.
+pub fn runtime_on(jobs: usize) -> Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = jobs.clamp(1, cores);
+    if workers == 1 {
+        return runtime();
+    }
+    built(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all(),
+    )
+}
+
+fn built(b: &mut tokio::runtime::Builder) -> Result<tokio::runtime::Runtime> {
+    b.build()
         .map_err(|e| crate::error::Error::Usage(format!("cannot start the async runtime: {e}")))
 }
 

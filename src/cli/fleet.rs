@@ -162,7 +162,7 @@ fn failed(e: &Error) -> Outcome {
 }
 
 /// Reads and scans one context.
-async fn one(job: &Job, context: Option<String>) -> ClusterResult {
+async fn one(job: Arc<Job>, context: Option<String>) -> ClusterResult {
     let started = Instant::now();
     let mut source = job.source.clone();
     if let Some(c) = &context {
@@ -203,10 +203,21 @@ async fn one(job: &Job, context: Option<String>) -> ClusterResult {
                 Outcome::Forbidden(format!("listing pods and claims is forbidden: {r}"))
             }
             _ => {
-                let mut report = scan::scan(&snap, &scope, &job.prices, acquire::as_of(&snap));
-                report.report.cluster.duration_ms =
-                    Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-                Outcome::Scanned(Box::new(report))
+                // The rules are CPU work: on the blocking pool, so the other clusters' reads go
+                // on meanwhile, on every core.
+                let prices = job.prices.clone();
+                let done = tokio::task::spawn_blocking(move || {
+                    scan::scan(&snap, &scope, &prices, acquire::as_of(&snap))
+                })
+                .await;
+                match done {
+                    Ok(mut report) => {
+                        report.report.cluster.duration_ms =
+                            Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+                        Outcome::Scanned(Box::new(report))
+                    }
+                    Err(e) => Outcome::Unreachable(format!("the scan stopped: {e}")),
+                }
             }
         },
     };
@@ -217,20 +228,30 @@ async fn one(job: &Job, context: Option<String>) -> ClusterResult {
     }
 }
 
-/// Scans every context, `job.parallel` at a time; results in the order of `contexts`.
-async fn scan_all(job: &Job, contexts: &[String]) -> Vec<ClusterResult> {
+/// Scans every context, `job.parallel` at a time, each in its own task (so clusters decode
+/// on every worker of the runtime); results in the order of `contexts`.
+async fn scan_all(job: &Arc<Job>, contexts: &[String]) -> Vec<ClusterResult> {
     if contexts.is_empty() {
-        return vec![one(job, None).await];
+        return vec![one(job.clone(), None).await];
     }
-    let mut results: Vec<(usize, ClusterResult)> = futures::stream::iter(
-        contexts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| async move { (i, one(job, Some(c.clone())).await) }),
-    )
-    .buffer_unordered(job.parallel.max(1))
-    .collect()
-    .await;
+    let mut results: Vec<(usize, ClusterResult)> =
+        futures::stream::iter(contexts.iter().enumerate().map(|(i, c)| {
+            let (job, context) = (job.clone(), c.clone());
+            async move {
+                let result = match tokio::spawn(one(job, Some(context.clone()))).await {
+                    Ok(r) => r,
+                    Err(e) => ClusterResult {
+                        context,
+                        outcome: Outcome::Unreachable(format!("the scan stopped: {e}")),
+                        duration: Duration::ZERO,
+                    },
+                };
+                (i, result)
+            }
+        }))
+        .buffer_unordered(job.parallel.max(1))
+        .collect()
+        .await;
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
 }
@@ -238,7 +259,8 @@ async fn scan_all(job: &Job, contexts: &[String]) -> Vec<ClusterResult> {
 /// `scan` with several contexts.
 pub fn scan(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitCode> {
     let (job, contexts) = job(global, args)?;
-    let results = acquire::runtime()?.block_on(scan_all(&job, &contexts));
+    let job = Arc::new(job);
+    let results = acquire::runtime_on(job.parallel)?.block_on(scan_all(&job, &contexts));
     for r in &results {
         if let Outcome::Unreachable(why) | Outcome::Forbidden(why) = &r.outcome {
             global.note(
@@ -445,7 +467,8 @@ pub fn serve(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
         Some(port) => format!("0.0.0.0:{port}"),
         None => args.listen.clone(),
     };
-    let rt = acquire::runtime()?;
+    let job = Arc::new(job);
+    let rt = acquire::runtime_on(job.parallel)?;
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(&listen)
             .await

@@ -6,6 +6,7 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::Args;
@@ -205,8 +206,8 @@ fn read(global: &GlobalArgs, scope: &Scope) -> Result<Snapshot> {
 /// with machine formats (whose readers would see it as noise).
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
-    pages: std::cell::Cell<usize>,
-    objects: std::cell::Cell<usize>,
+    pages: AtomicUsize,
+    objects: AtomicUsize,
 }
 
 impl Progress {
@@ -232,13 +233,11 @@ impl Progress {
     }
 
     fn page(&self, what: &str, n: usize) {
-        self.pages.set(self.pages.get() + 1);
-        self.objects.set(self.objects.get() + n);
+        let pages = self.pages.fetch_add(1, Ordering::Relaxed) + 1;
+        let objects = self.objects.fetch_add(n, Ordering::Relaxed) + n;
         if let Some(bar) = &self.bar {
             bar.set_message(format!(
-                "reading the cluster: {} pages, {} objects (last: {n} {what})",
-                self.pages.get(),
-                self.objects.get()
+                "reading the cluster: {pages} pages, {objects} objects (last: {n} {what})"
             ));
         }
     }

@@ -42,8 +42,8 @@ pub enum Ask {
 }
 
 /// One finished read, waiting to be put into the snapshot.
-type Apply = Box<dyn FnOnce(&mut Builder)>;
-type Pending<'a> = Pin<Box<dyn Future<Output = Apply> + 'a>>;
+type Apply = Box<dyn FnOnce(&mut Builder) + Send>;
+type Pending<'a> = Pin<Box<dyn Future<Output = Apply> + Send + 'a>>;
 
 enum Got<K> {
     Found(K),
@@ -355,14 +355,12 @@ where
 pub async fn wave(conn: &Connection, asks: &[Ask], clock: bool) -> Result<(Snapshot, FetchStats)> {
     let asks: BTreeSet<&Ask> = asks.iter().collect();
     let reads = futures::future::join_all(asks.iter().map(|a| pending(conn, a)));
-    let clock = async {
-        if clock {
-            Some(super::kube::clock(conn).await)
-        } else {
-            None
-        }
+    let (applies, clock) = if clock {
+        let (applies, c) = super::kube::with_clock(conn, reads).await;
+        (applies, Some(c))
+    } else {
+        (reads.await, None)
     };
-    let (applies, clock) = futures::join!(reads, clock);
     let mut b = Builder::default();
     if let Some((at, version)) = clock {
         b.snap.captured = Some(at);

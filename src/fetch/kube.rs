@@ -55,6 +55,8 @@ pub struct Connection {
     pub timeout: Duration,
     /// Which cluster this is, from the kubeconfig (the reports' `cluster`).
     pub identity: crate::identity::Identity,
+    /// Whether a read has used the connection yet (see [`with_clock`]).
+    pub opened: std::sync::atomic::AtomicBool,
 }
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -371,6 +373,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
         server,
         timeout,
         identity,
+        opened: Default::default(),
     })
 }
 
@@ -501,7 +504,7 @@ fn root_cause(e: &dyn std::error::Error) -> String {
 }
 
 /// A per-page callback: the resource name and how many items the page held.
-pub type OnPage<'a> = &'a dyn Fn(&str, usize);
+pub type OnPage<'a> = &'a (dyn Fn(&str, usize) + Sync);
 
 /// How to LIST, beyond what a [`Plan`] says to read (for `scan`).
 #[derive(Default)]
@@ -564,10 +567,37 @@ fn capture(server: Option<jiff::Timestamp>) -> Capture {
     }
 }
 
-/// The capture time of a live read (see [`server_clock`]) and the server's version.
-pub(super) async fn clock(conn: &Connection) -> (Capture, Option<String>) {
-    let (at, version) = server_clock(&conn.client, conn.timeout).await;
-    (capture(at), version)
+/// How long the first read of a connection waits for the clock's request alone.
+const OPENING: Duration = Duration::from_secs(2);
+
+/// Runs `reads` beside the request for the server's clock, returning both: the capture time
+/// (see [`server_clock`]) and the server's version.
+///
+/// On a connection's first use the clock's request goes first, alone, for up to [`OPENING`]: it
+/// opens the one connection the reads then share over HTTP/2. Started together, every read would
+/// open its own connection before ALPN could tell the client that the server speaks HTTP/2 (13
+/// TLS handshakes for one `scan`, on the server's CPU as on ours). A server slow to answer costs
+/// at most [`OPENING`] more than before.
+pub(super) async fn with_clock<T>(
+    conn: &Connection,
+    reads: impl std::future::Future<Output = T>,
+) -> (T, (Capture, Option<String>)) {
+    let mut clock = std::pin::pin!(server_clock(&conn.client, conn.timeout));
+    let first = !conn.opened.swap(true, std::sync::atomic::Ordering::Relaxed);
+    let ((at, version), out) = match first {
+        true => match tokio::time::timeout(OPENING.min(conn.timeout), &mut clock).await {
+            Ok(c) => (c, reads.await),
+            Err(_) => {
+                let (out, c) = futures::join!(reads, clock);
+                (c, out)
+            }
+        },
+        false => {
+            let (out, c) = futures::join!(reads, clock);
+            (c, out)
+        }
+    };
+    (out, (capture(at), version))
 }
 
 /// An HTTP `Date` (`Tue, 01 Dec 2026 21:30:00 GMT`, RFC 9110's IMF-fixdate).
@@ -642,13 +672,13 @@ pub async fn fetch_with(
         ))
     };
 
-    let ((namespaced, fallback), cluster, (clock, version)) =
-        futures::join!(namespaced, cluster, server_clock(c, t));
+    let (((namespaced, fallback), cluster), (at, version)) =
+        with_clock(conn, async { futures::join!(namespaced, cluster) }).await;
 
     let mut b = Builder::default();
     b.snap.identity = conn.identity.clone();
     b.snap.identity.server_version = version;
-    b.snap.captured = Some(capture(clock));
+    b.snap.captured = Some(at);
     if let Some((requests, why)) = fallback {
         // `-A` was refused: each namespace was read on its own instead.
         b.stats.requests += requests;
@@ -1095,12 +1125,17 @@ pub async fn fetch_node_stats(
     }
     let base = kube::core::Request::new("/api/v1/nodes");
     let base = &base;
-    let results: Vec<(&String, std::result::Result<serde_json::Value, Coverage>)> =
-        stream::iter(nodes)
+    // Owned names: a stream of futures borrowing them would not be `Send` (fleet scans run
+    // each cluster in its own task).
+    let results: Vec<(String, std::result::Result<serde_json::Value, Coverage>)> =
+        stream::iter(nodes.iter().cloned())
             .map(|node| async move {
-                let req = match base.get_subresource("proxy/stats/summary", node) {
+                let req = match base.get_subresource("proxy/stats/summary", &node) {
                     Ok(r) => r,
-                    Err(e) => return (node, Err(Coverage::Failed(format!("{node}: {e}")))),
+                    Err(e) => {
+                        let why = format!("{node}: {e}");
+                        return (node, Err(Coverage::Failed(why)));
+                    }
                 };
                 let res = tokio::time::timeout(
                     conn.timeout,
@@ -1292,6 +1327,7 @@ pub(crate) mod tests {
             server: addr.into(),
             timeout: Duration::from_secs(5),
             identity: Default::default(),
+            opened: Default::default(),
         }
     }
 
