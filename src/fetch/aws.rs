@@ -37,6 +37,9 @@ pub const VOLUME_CHUNK: usize = 200;
 pub const INSTANCE_CHUNK: usize = 1000;
 /// Attempts per call (standard retry mode: throttling and 5xx are retried with backoff).
 pub const MAX_ATTEMPTS: u32 = 3;
+/// The most EC2 calls of one client in flight at once (EC2 refills its `Describe*` request
+/// bucket at about 20 a second: more at once only buys `RequestLimitExceeded`).
+pub const MAX_IN_FLIGHT: usize = 16;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// AWS flags.
@@ -59,6 +62,36 @@ pub struct CallStats {
     pub describe_volumes: AtomicUsize,
     pub describe_instances: AtomicUsize,
     pub describe_zones: AtomicUsize,
+    /// Sequential round trips so far.
+    pub waves: Waves,
+}
+
+/// Sequential round trips, counted from the calls' order, not their timing: a call's depth is
+/// one more than the deepest call that had ended when it started, and the waves are the deepest
+/// depth. Calls started together (`join`) share a depth; a call that waits for another's answer
+/// (a page's next page, a fallback, a call queued behind [`MAX_IN_FLIGHT`]) is one deeper.
+#[derive(Debug, Default)]
+pub struct Waves {
+    ended: AtomicUsize,
+    deepest: AtomicUsize,
+}
+
+impl Waves {
+    /// A call starts: its depth.
+    pub fn start(&self) -> usize {
+        self.ended.load(Ordering::SeqCst) + 1
+    }
+
+    /// The call of `depth` has its answer.
+    pub fn end(&self, depth: usize) {
+        self.ended.fetch_max(depth, Ordering::SeqCst);
+        self.deepest.fetch_max(depth, Ordering::SeqCst);
+    }
+
+    /// Sequential round trips so far.
+    pub fn count(&self) -> usize {
+        self.deepest.load(Ordering::SeqCst)
+    }
 }
 
 impl CallStats {
@@ -92,6 +125,8 @@ pub struct Ec2 {
     attempts: u32,
     /// Calls made so far.
     pub stats: CallStats,
+    /// Bounds the calls in flight to [`MAX_IN_FLIGHT`].
+    in_flight: tokio::sync::Semaphore,
 }
 
 impl Ec2 {
@@ -395,6 +430,7 @@ pub async fn connect(opts: &AwsOptions, nodes: &[Node]) -> Result<Ec2, Unavailab
         timeout,
         attempts,
         stats: CallStats::default(),
+        in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
     })
 }
 
@@ -648,13 +684,19 @@ fn dispatch_reason(d: Option<&aws_sdk_ec2::error::ConnectorError>) -> String {
     }
 }
 
-/// Bounds a future by the request timeout (on top of the SDK's own operation timeout).
+/// Runs one EC2 call: at most [`MAX_IN_FLIGHT`] at once, bounded by the request timeout (on
+/// top of the SDK's own operation timeout), counted in [`CallStats::waves`].
 async fn bounded<T>(
     ec2: &Ec2,
     call: &str,
     fut: impl std::future::Future<Output = Result<T, Coverage>>,
 ) -> Result<T, Coverage> {
-    match tokio::time::timeout(ec2.timeout + Duration::from_secs(1), fut).await {
+    // Never closed, so a permit always comes.
+    let _permit = ec2.in_flight.acquire().await.ok();
+    let depth = ec2.stats.waves.start();
+    let res = tokio::time::timeout(ec2.timeout + Duration::from_secs(1), fut).await;
+    ec2.stats.waves.end(depth);
+    match res {
         Ok(r) => r,
         Err(_) => Err(Coverage::Failed(format!(
             "{call} timed out after {}s",
@@ -832,48 +874,28 @@ pub async fn instances_by_id(ec2: &Ec2, ids: &[String]) -> Result<Vec<ec2::Insta
 /// (`ebs.csi.aws.com/cluster`, `CSIVolumeName`, `kubernetes.io/created-for/pvc/name`), paginated.
 /// One paginated query per tag key (EC2 ANDs filters, so the keys cannot share one query).
 pub async fn kubernetes_volumes(ec2: &Ec2) -> Result<Vec<ec2::Volume>, Coverage> {
+    let searches = ec2::KUBERNETES_TAG_KEYS.iter().map(|key| {
+        let filters = vec![
+            Filter::builder().name("tag-key").values(*key).build(),
+            Filter::builder().name("status").values("available").build(),
+        ];
+        volumes_by_filters(ec2, filters)
+    });
+    // Concurrently; merged in key order, the first failure (in key order) failing the search.
     let mut out: Vec<ec2::Volume> = Vec::new();
-    for key in ec2::KUBERNETES_TAG_KEYS {
-        let mut token: Option<String> = None;
-        loop {
-            ec2.stats.describe_volumes.fetch_add(1, Ordering::Relaxed);
-            let o = bounded(ec2, "DescribeVolumes", async {
-                ec2.client
-                    .describe_volumes()
-                    .filters(Filter::builder().name("tag-key").values(key).build())
-                    .filters(Filter::builder().name("status").values("available").build())
-                    .max_results(500)
-                    .set_next_token(token.clone())
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e, "DescribeVolumes", ec2))
-            })
-            .await?;
-            for v in o.volumes() {
-                let v = volume_from_sdk(v);
-                if !out.iter().any(|x| x.id == v.id) {
-                    out.push(v);
-                }
-            }
-            match o.next_token().filter(|t| !t.is_empty()) {
-                Some(t) => token = Some(t.to_string()),
-                None => break,
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for found in futures::future::join_all(searches).await {
+        for v in found? {
+            if seen.insert(v.id.clone()) {
+                out.push(v);
             }
         }
     }
     Ok(out)
 }
 
-/// Volumes carrying every `KEY=VALUE` tag (for `import-ebs --tag`): one paginated
-/// `DescribeVolumes` with a `tag:KEY` filter per tag (EC2 ANDs filters), never one call per volume.
-pub async fn volumes_by_tags(
-    ec2: &Ec2,
-    tags: &[(String, String)],
-) -> Result<Vec<ec2::Volume>, Coverage> {
-    let filters: Vec<Filter> = tags
-        .iter()
-        .map(|(k, v)| Filter::builder().name(format!("tag:{k}")).values(v).build())
-        .collect();
+/// One paginated `DescribeVolumes` with these filters (EC2 ANDs them).
+async fn volumes_by_filters(ec2: &Ec2, filters: Vec<Filter>) -> Result<Vec<ec2::Volume>, Coverage> {
     let mut out: Vec<ec2::Volume> = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -896,6 +918,19 @@ pub async fn volumes_by_tags(
         }
     }
     Ok(out)
+}
+
+/// Volumes carrying every `KEY=VALUE` tag (for `import-ebs --tag`): one paginated
+/// `DescribeVolumes` with a `tag:KEY` filter per tag (EC2 ANDs filters), never one call per volume.
+pub async fn volumes_by_tags(
+    ec2: &Ec2,
+    tags: &[(String, String)],
+) -> Result<Vec<ec2::Volume>, Coverage> {
+    let filters: Vec<Filter> = tags
+        .iter()
+        .map(|(k, v)| Filter::builder().name(format!("tag:{k}")).values(v).build())
+        .collect();
+    volumes_by_filters(ec2, filters).await
 }
 
 /// `DescribeAvailabilityZones` for the region (optional context for zone messages).
@@ -1022,6 +1057,8 @@ pub struct Ec2Fetch {
     /// `DescribeVolumes ×1, DescribeInstances ×1, …`.
     pub calls: String,
     pub total_calls: usize,
+    /// Sequential round trips ([`Waves`]).
+    pub waves: usize,
     pub elapsed: Duration,
 }
 
@@ -1073,8 +1110,9 @@ pub fn node_instance_ids(nodes: &[Node]) -> Vec<String> {
     ids
 }
 
-/// Reads the EC2 side for these PVs and nodes: the PVs' volumes and the nodes' instances,
-/// concurrently, and (for `scan`, `orphans`) the Kubernetes-tagged available volumes. Never
+/// Reads the EC2 side for these PVs and nodes: the PVs' volumes, the nodes' instances and (for
+/// `scan`, `orphans`) the Kubernetes-tagged available volumes, all concurrently (one wave, a
+/// second only for a batch that names a deleted volume, and one more per further page). Never
 /// fails: what cannot be read is recorded as coverage with a one-line reason.
 pub async fn fetch(
     pvs: &[PersistentVolume],
@@ -1102,18 +1140,21 @@ pub async fn fetch(
     out.region = Some(ec2.region.clone());
     out.region_source = Some(ec2.region_source);
     out.data.region = Some(ec2.region.clone());
-    let volumes = async {
-        let by_id = volumes_by_id(&ec2, &vol_ids).await?;
-        let extra = if orphans {
-            kubernetes_volumes(&ec2).await?
+    // Every read at once: the by-id lookups and the orphan search do not wait for each other.
+    let orphan_search = async {
+        if orphans {
+            kubernetes_volumes(&ec2).await
         } else {
-            Vec::new()
-        };
-        Ok::<_, Coverage>((by_id, extra))
+            Ok(Vec::new())
+        }
     };
-    let instances = instances_by_id(&ec2, &inst_ids);
-    let (volumes, instances) = futures::join!(volumes, instances);
-    match volumes {
+    let (by_id, extra, instances) = futures::join!(
+        volumes_by_id(&ec2, &vol_ids),
+        orphan_search,
+        instances_by_id(&ec2, &inst_ids)
+    );
+    // The by-id failure names the volumes' coverage first, as when they ran in turn.
+    match by_id.and_then(|by_id| Ok((by_id, extra?))) {
         Ok((by_id, extra)) => {
             out.data.volumes.extend(by_id.volumes);
             out.data.volumes.extend(extra);
@@ -1134,6 +1175,7 @@ pub async fn fetch(
     out.data.dedup();
     out.calls = ec2.stats.summary();
     out.total_calls = ec2.stats.total();
+    out.waves = ec2.stats.waves.count();
     out.elapsed = started.elapsed();
     out
 }
@@ -1155,6 +1197,27 @@ mod tests {
                 .find(|(k, _)| *k == n)
                 .map(|(_, v)| v.to_string())
         }
+    }
+
+    #[test]
+    fn waves_count_only_calls_that_wait_for_another_answer() {
+        let w = Waves::default();
+        // Three calls started together, answered in any order: one wave.
+        let (a, b, c) = (w.start(), w.start(), w.start());
+        w.end(b);
+        w.end(a);
+        w.end(c);
+        assert_eq!(w.count(), 1);
+        // A next page (started once `d` answered) while `e` is still out: `e` stays in wave 2.
+        let (d, e) = (w.start(), w.start());
+        w.end(d);
+        let next_page = w.start();
+        w.end(e);
+        w.end(next_page);
+        assert_eq!(w.count(), 3);
+        // A call started but never answered (a stream with no further page) adds nothing.
+        let _ = w.start();
+        assert_eq!(w.count(), 3);
     }
 
     #[test]
