@@ -88,6 +88,17 @@ async fn volume(ec2: &Ec2, zone: &str, size: i32, pv: &str) -> String {
     out.volume_id().expect("volume id").to_string()
 }
 
+/// An instance in us-east-1a and a `size` GiB volume (for PV pv-a) attached to it.
+fn attached_volume(size: i32) -> (String, String) {
+    rt().block_on(async {
+        let ec2 = ec2().await;
+        let inst = instance(&ec2, "us-east-1a").await;
+        let vol = volume(&ec2, "us-east-1a", size, "pv-a").await;
+        attach(&ec2, &vol, &inst).await;
+        (inst, vol)
+    })
+}
+
 async fn attach(ec2: &Ec2, vol: &str, inst: &str) {
     ec2.client()
         .attach_volume()
@@ -204,14 +215,7 @@ fn stderr(out: &Output) -> String {
 #[test]
 #[ignore = "needs moto: run via scripts/test"]
 fn healthy_chain_matches_ec2_with_one_call_each() {
-    let rt = rt();
-    let (inst, vol) = rt.block_on(async {
-        let ec2 = ec2().await;
-        let inst = instance(&ec2, "us-east-1a").await;
-        let vol = volume(&ec2, "us-east-1a", 20, "pv-a").await;
-        attach(&ec2, &vol, &inst).await;
-        (inst, vol)
-    });
+    let (inst, vol) = attached_volume(20);
     let dir = tempfile::tempdir().expect("tempdir");
     write_snapshot(dir.path(), &inst, &vol, "20Gi", &[]);
     let (out, json) = why(dir.path());
@@ -322,14 +326,7 @@ fn volume_held_by_another_instance_is_ebs_attached_elsewhere() {
 #[test]
 #[ignore = "needs moto: run via scripts/test"]
 fn grown_volume_is_ebs_size_mismatch() {
-    let rt = rt();
-    let (inst, vol) = rt.block_on(async {
-        let ec2 = ec2().await;
-        let inst = instance(&ec2, "us-east-1a").await;
-        let vol = volume(&ec2, "us-east-1a", 200, "pv-a").await;
-        attach(&ec2, &vol, &inst).await;
-        (inst, vol)
-    });
+    let (inst, vol) = attached_volume(200);
     let dir = tempfile::tempdir().expect("tempdir");
     write_snapshot(dir.path(), &inst, &vol, "100Gi", &[]);
     let (out, json) = why(dir.path());
@@ -431,14 +428,7 @@ fn orphan_search_finds_tagged_available_volumes() {
 #[test]
 #[ignore = "needs moto: run via scripts/test"]
 fn scan_reads_ec2_in_one_wave() {
-    let rt = rt();
-    let (inst, vol) = rt.block_on(async {
-        let ec2 = ec2().await;
-        let inst = instance(&ec2, "us-east-1a").await;
-        let vol = volume(&ec2, "us-east-1a", 20, "pv-a").await;
-        attach(&ec2, &vol, &inst).await;
-        (inst, vol)
-    });
+    let (inst, vol) = attached_volume(20);
     let dir = tempfile::tempdir().expect("tempdir");
     write_snapshot(dir.path(), &inst, &vol, "20Gi", &[]);
     let out = Command::new(env!("CARGO_BIN_EXE_kubectl-storage"))

@@ -77,14 +77,10 @@ async fn describe_chunk(ec2: &Ec2, ids: Vec<String>) -> Result<VolumesById, Cove
         Err(Coverage::NotChecked(s)) if s.is_empty() => {}
         Err(cov) => return Err(cov),
     }
-    let filter = Filter::builder()
-        .name("volume-id")
-        .set_values(Some(ids.clone()))
-        .build();
     let stream = ec2
         .client
         .describe_volumes()
-        .filters(filter)
+        .filters(any_of("volume-id", &ids))
         .into_paginator()
         .send();
     for page in pages(
@@ -136,14 +132,10 @@ pub async fn instances_by_id(ec2: &Ec2, ids: &[String]) -> Result<Vec<ec2::Insta
         };
         match pages(ec2, Describe::Instances, by_id, not_found).await {
             Err(Coverage::NotChecked(s)) if s.is_empty() => {
-                let filter = Filter::builder()
-                    .name("instance-id")
-                    .set_values(Some(chunk.to_vec()))
-                    .build();
                 let by_filter = ec2
                     .client
                     .describe_instances()
-                    .filters(filter)
+                    .filters(any_of("instance-id", chunk))
                     .into_paginator()
                     .send();
                 pages(
@@ -243,6 +235,14 @@ pub async fn zones(ec2: &Ec2) -> Result<Vec<ec2::AvailabilityZone>, Coverage> {
     })
     .await?;
     Ok(o.availability_zones().iter().map(zone_from_sdk).collect())
+}
+
+/// A filter matching any of `values`: unlike a list of ids, it ignores the ones EC2 does not know.
+fn any_of(name: &str, values: &[String]) -> Filter {
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.to_vec()))
+        .build()
 }
 
 /// A failed call as coverage (see [`classify`]).
