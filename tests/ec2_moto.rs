@@ -88,6 +88,17 @@ async fn volume(ec2: &Ec2, zone: &str, size: i32, pv: &str) -> String {
     out.volume_id().expect("volume id").to_string()
 }
 
+/// An instance in us-east-1a and a `size` GiB volume (for PV pv-a) attached to it.
+fn attached_volume(size: i32) -> (String, String) {
+    rt().block_on(async {
+        let ec2 = ec2().await;
+        let inst = instance(&ec2, "us-east-1a").await;
+        let vol = volume(&ec2, "us-east-1a", size, "pv-a").await;
+        attach(&ec2, &vol, &inst).await;
+        (inst, vol)
+    })
+}
+
 async fn attach(ec2: &Ec2, vol: &str, inst: &str) {
     ec2.client()
         .attach_volume()
@@ -204,14 +215,7 @@ fn stderr(out: &Output) -> String {
 #[test]
 #[ignore = "needs moto: run via scripts/test"]
 fn healthy_chain_matches_ec2_with_one_call_each() {
-    let rt = rt();
-    let (inst, vol) = rt.block_on(async {
-        let ec2 = ec2().await;
-        let inst = instance(&ec2, "us-east-1a").await;
-        let vol = volume(&ec2, "us-east-1a", 20, "pv-a").await;
-        attach(&ec2, &vol, &inst).await;
-        (inst, vol)
-    });
+    let (inst, vol) = attached_volume(20);
     let dir = tempfile::tempdir().expect("tempdir");
     write_snapshot(dir.path(), &inst, &vol, "20Gi", &[]);
     let (out, json) = why(dir.path());
@@ -322,14 +326,7 @@ fn volume_held_by_another_instance_is_ebs_attached_elsewhere() {
 #[test]
 #[ignore = "needs moto: run via scripts/test"]
 fn grown_volume_is_ebs_size_mismatch() {
-    let rt = rt();
-    let (inst, vol) = rt.block_on(async {
-        let ec2 = ec2().await;
-        let inst = instance(&ec2, "us-east-1a").await;
-        let vol = volume(&ec2, "us-east-1a", 200, "pv-a").await;
-        attach(&ec2, &vol, &inst).await;
-        (inst, vol)
-    });
+    let (inst, vol) = attached_volume(200);
     let dir = tempfile::tempdir().expect("tempdir");
     write_snapshot(dir.path(), &inst, &vol, "100Gi", &[]);
     let (out, json) = why(dir.path());
@@ -423,4 +420,38 @@ fn orphan_search_finds_tagged_available_volumes() {
     assert_eq!(v.state, "available");
     assert_eq!(v.size_gib, 7);
     assert_eq!(v.tag("CSIVolumeName"), Some("pv-orphan"));
+}
+
+/// `scan` asks EC2 everything at once: the by-id lookups and the four orphan searches (one per
+/// Kubernetes tag key) are one wave, not five in a row. (A search of more than 500 volumes has a
+/// second page, so other tests' volumes may add one wave, never four.)
+#[test]
+#[ignore = "needs moto: run via scripts/test"]
+fn scan_reads_ec2_in_one_wave() {
+    let (inst, vol) = attached_volume(20);
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_snapshot(dir.path(), &inst, &vol, "20Gi", &[]);
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-storage"))
+        .arg("scan")
+        .arg("--snapshot")
+        .arg(dir.path())
+        .args(["--live-aws", "-o", "json", "-v", "1"])
+        .env("AWS_REGION", REGION)
+        .output()
+        .expect("run binary");
+    let err = stderr(&out);
+    let line = err
+        .lines()
+        .find(|l| l.contains("EC2 region"))
+        .unwrap_or_else(|| panic!("no EC2 line: {err}"));
+    let count = |after: &str, before: &str| -> usize {
+        let rest = &line[line.find(after).unwrap_or_else(|| panic!("{line}")) + after.len()..];
+        rest[..rest.find(before).unwrap_or(rest.len())]
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+    let volumes = count("DescribeVolumes ×", ",");
+    let waves = count(" in ", " wave(s)");
+    assert!(volumes >= 5, "one by id, one per tag key: {line}");
+    assert!(waves <= 2, "{line}");
 }

@@ -453,9 +453,10 @@ pub fn ec2_notes(f: &aws::Ec2Fetch) -> Vec<(u8, String)> {
         notes.push((
             1,
             format!(
-                "EC2 region {region} (from {src}): {} calls ({}), {} ms",
+                "EC2 region {region} (from {src}): {} calls ({}) in {} wave(s), {} ms",
                 f.total_calls,
                 f.calls,
+                f.waves,
                 f.elapsed.as_millis()
             ),
         ));

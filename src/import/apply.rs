@@ -9,16 +9,15 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
-use kube::api::{Api, PostParams};
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::Client;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::plan::{self, ClaimName, Outcome, Plan};
+use crate::fetch::write::{Create, Writer};
 
 /// The field manager recorded on created objects.
-pub const FIELD_MANAGER: &str = "kubectl-storage";
+pub use crate::fetch::write::FIELD_MANAGER;
 
 /// What happened to one object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,56 +52,9 @@ impl Step {
     }
 }
 
-enum Create {
-    Created,
-    Exists,
-    Failed(String),
-}
-
-async fn create<K>(api: &Api<K>, obj: &K, dry_run: bool, timeout: Duration) -> Create
-where
-    K: kube::Resource + Clone + DeserializeOwned + Serialize + std::fmt::Debug,
-{
-    let pp = PostParams {
-        dry_run,
-        field_manager: Some(FIELD_MANAGER.to_string()),
-    };
-    match tokio::time::timeout(timeout, api.create(&pp, obj)).await {
-        Err(_) => Create::Failed(format!("timed out after {}s", timeout.as_secs())),
-        Ok(Ok(_)) => Create::Created,
-        Ok(Err(kube::Error::Api(s))) if s.code == 409 && s.reason == "AlreadyExists" => {
-            Create::Exists
-        }
-        Ok(Err(kube::Error::Api(s))) if s.code == 403 => {
-            Create::Failed(format!("forbidden: {}", s.message))
-        }
-        Ok(Err(kube::Error::Api(s))) => {
-            Create::Failed(format!("{} {}: {}", s.code, s.reason, s.message))
-        }
-        Ok(Err(e)) => Create::Failed(crate::snapshot::load::one_line(&e.to_string())),
-    }
-}
-
-async fn get<K>(api: &Api<K>, name: &str, timeout: Duration) -> std::result::Result<K, String>
-where
-    K: kube::Resource + Clone + DeserializeOwned + std::fmt::Debug,
-{
-    match tokio::time::timeout(timeout, api.get(name)).await {
-        Err(_) => Err(format!("timed out after {}s", timeout.as_secs())),
-        Ok(Ok(o)) => Ok(o),
-        Ok(Err(kube::Error::Api(s))) => Err(format!(
-            "it exists, but reading it to compare failed: {} {}",
-            s.code, s.message
-        )),
-        Ok(Err(e)) => Err(crate::snapshot::load::one_line(&e.to_string())),
-    }
-}
-
 /// Creates every planned object; never updates or deletes. Returns one step per object tried.
 pub async fn apply(client: &Client, plan: &Plan, dry_run: bool, timeout: Duration) -> Vec<Step> {
-    let pvs: Api<PersistentVolume> = Api::all(client.clone());
-    // Read back in the compact form the snapshot uses, so the same checks apply to it.
-    let pvs_read: Api<crate::model::PersistentVolume> = Api::all(client.clone());
+    let writer = Writer::new(client, dry_run, timeout);
     let mut steps = Vec::new();
     for item in &plan.items {
         let (pv_name, pv, claim, pvc) = match &item.outcome {
@@ -131,9 +83,13 @@ pub async fn apply(client: &Client, plan: &Plan, dry_run: bool, timeout: Duratio
         let pv_ref = format!("persistentvolume/{pv_name}");
         let claim_ref = |c: &ClaimName| format!("persistentvolumeclaim/{}/{}", c.namespace, c.name);
         if let Some(pv) = pv {
-            let result = match create(&pvs, pv.as_ref(), dry_run, timeout).await {
+            let result = match writer.create(pv.as_ref()).await {
                 Create::Created => Result::Created,
-                Create::Exists => match get(&pvs_read, pv_name, timeout).await {
+                // Read back in the compact form the snapshot uses, so the same checks apply to it.
+                Create::Exists => match writer
+                    .existing::<crate::model::PersistentVolume>(pv_name)
+                    .await
+                {
                     Ok(existing) if plan::pv_holds(&existing, &item.volume_id, claim.as_ref()) => {
                         let diffs = plan::pv_differences(&existing, pv);
                         if diffs.is_empty() {
@@ -178,10 +134,12 @@ pub async fn apply(client: &Client, plan: &Plan, dry_run: bool, timeout: Duratio
             }
         }
         if let (Some(c), Some(pvc)) = (claim, pvc) {
-            let api: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &c.namespace);
-            let result = match create(&api, pvc.as_ref(), dry_run, timeout).await {
+            let result = match writer.create_in(&c.namespace, pvc.as_ref()).await {
                 Create::Created => Result::Created,
-                Create::Exists => match get(&api, &c.name, timeout).await {
+                Create::Exists => match writer
+                    .existing_in::<PersistentVolumeClaim>(&c.namespace, &c.name)
+                    .await
+                {
                     Ok(existing) if plan::pvc_matches(&existing, pv_name) => {
                         Result::AlreadyImported
                     }

@@ -1,7 +1,10 @@
 //! `import-ebs`: PVs (and pre-bound claims) for existing EBS volumes.
 //!
-//! [`plan`] is pure and tested on fixtures; [`apply`] is the only part that writes to the
-//! cluster, create-only.
+//! [`select`] (which volumes), [`plan`] (what to do with each) and [`build`] (the objects) are
+//! pure and tested on fixtures; [`apply`] creates the planned objects, create-only, through
+//! [`crate::fetch::write`].
 
 pub mod apply;
+pub mod build;
 pub mod plan;
+pub mod select;

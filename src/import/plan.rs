@@ -1,146 +1,28 @@
-//! The pure half of `import-ebs`: which volumes, which checks, which objects.
+//! The decisions of `import-ebs`: per volume, plan its objects, skip it (already imported) or
+//! refuse it (a check failed).
 //!
-//! [`select`] picks volumes out of a snapshot's EC2 data (ids, tags, orphans); [`plan`] runs the
-//! import checks (src/rules/import/) against the snapshot's PVs, claims, nodes and CSI drivers
-//! and builds, for each volume that passes, a PV (and optionally a pre-bound claim). No I/O:
-//! the live command fetches into a [`Snapshot`] first, exactly like `why`.
+//! [`select`] picks volumes out of a snapshot's EC2 data (ids, tags, orphans: `select.rs`);
+//! [`plan`] runs the import checks (src/rules/import/) against the snapshot's PVs, claims, nodes
+//! and CSI drivers and has, for each volume that passes, a PV (and optionally a pre-bound claim)
+//! built (`build.rs`). No I/O: the live command fetches into a [`Snapshot`] first, exactly like
+//! `why`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use k8s_openapi::api::core::v1::{
-    AWSElasticBlockStoreVolumeSource, CSIPersistentVolumeSource, NodeSelector,
-    NodeSelectorRequirement, NodeSelectorTerm, ObjectReference, PersistentVolume,
-    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeSpec, VolumeNodeAffinity,
-    VolumeResourceRequirements,
-};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 
-use crate::error::{Error, Result};
+pub use super::build::{
+    build_pv, build_pvc, claim_for, is_dns_label, is_dns_subdomain, pv_name_for, ClaimName,
+    Options, DRIVER, IMPORTED_AT, IMPORTED_BY, LEGACY_ZONE_KEY, SOURCE_LABEL, ZONE_KEY,
+};
+pub use super::select::{parse_tag, select, Selection};
 use crate::k8s;
 use crate::rules::import::{
     import_already_imported, import_name_conflict, import_no_node_in_zone, import_volume_in_use,
 };
 use crate::rules::{Finding, Severity};
-use crate::snapshot::ec2::{self, Volume};
+use crate::snapshot::ec2::Volume;
 use crate::snapshot::{Kind, Snapshot};
-
-/// The EBS CSI driver's name.
-pub const DRIVER: &str = crate::k8s::EBS_CSI;
-/// Label on imported objects: the EBS volume they came from.
-pub const SOURCE_LABEL: &str = "storage.kubectl.io/source-volume";
-/// Annotation on imported objects: which tool made them.
-pub const IMPORTED_BY: &str = "storage.kubectl.io/imported-by";
-/// Annotation on imported objects: when the plan was made.
-pub const IMPORTED_AT: &str = "storage.kubectl.io/imported-at";
-/// The zone key new EBS CSI PVs use (driver 1.33+).
-pub const ZONE_KEY: &str = "topology.kubernetes.io/zone";
-/// The zone key older EBS CSI PVs use.
-pub const LEGACY_ZONE_KEY: &str = "topology.ebs.csi.aws.com/zone";
-
-/// Which volumes to import.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
-    /// These volume ids.
-    Ids(Vec<String>),
-    /// Volumes carrying every one of these `KEY=VALUE` tags.
-    Tags(Vec<(String, String)>),
-    /// The `orphaned-ebs-volume` set: available, Kubernetes-tagged, backing no PV.
-    AllOrphaned,
-}
-
-/// A claim's namespace and name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ClaimName {
-    pub namespace: String,
-    pub name: String,
-}
-
-impl ClaimName {
-    /// Parses `NAMESPACE/NAME` (or `NAME`, in `default_ns`), refusing names that are not DNS-1123.
-    pub fn parse(s: &str, default_ns: &str) -> Result<Self> {
-        let (ns, name) = match s.split_once('/') {
-            Some((ns, name)) => (ns, name),
-            None => (default_ns, s),
-        };
-        let c = ClaimName {
-            namespace: ns.to_string(),
-            name: name.to_string(),
-        };
-        c.validate().map_err(Error::Usage)?;
-        Ok(c)
-    }
-
-    /// Why this is not a valid claim reference, if it is not.
-    pub fn validate(&self) -> std::result::Result<(), String> {
-        if !is_dns_label(&self.namespace) {
-            return Err(format!(
-                "invalid claim namespace {:?}: a namespace is a DNS-1123 label (lowercase letters, digits and '-', at most 63)",
-                self.namespace
-            ));
-        }
-        if !is_dns_subdomain(&self.name) {
-            return Err(format!(
-                "invalid claim name {:?}: a claim name is a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253)",
-                self.name
-            ));
-        }
-        Ok(())
-    }
-}
-
-impl std::fmt::Display for ClaimName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.namespace, self.name)
-    }
-}
-
-/// How the objects are built.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// `--fs-type` (ignored with `--block`).
-    pub fs_type: String,
-    /// `--block`: `volumeMode: Block`.
-    pub block: bool,
-    /// `--storage-class` (`""` by default: no provisioner interferes).
-    pub storage_class: String,
-    /// `--legacy-topology-key`: node affinity on `topology.ebs.csi.aws.com/zone`.
-    pub legacy_topology_key: bool,
-    /// `--legacy-in-tree`: the `awsElasticBlockStore` source instead of CSI.
-    pub legacy_in_tree: bool,
-    /// `--driver`: the EBS CSI driver the PVs name (`None`: the one the cluster runs, see
-    /// [`crate::k8s::cluster_ebs_driver`]).
-    pub driver: Option<String>,
-    /// `--claim`: one claim for the one volume.
-    pub claim: Option<ClaimName>,
-    /// `--claims-from-tags`: claims from `kubernetes.io/created-for/pvc/{namespace,name}`.
-    pub claims_from_tags: bool,
-    /// `--name`: the PV name for the one volume.
-    pub name: Option<String>,
-    /// Recorded in the `imported-at` annotation.
-    pub now: jiff::Timestamp,
-    /// Recorded in the `imported-by` annotation.
-    pub tool: String,
-}
-
-impl Options {
-    /// Defaults with a fixed time, for tests and benches.
-    pub fn for_test() -> Self {
-        Options {
-            fs_type: "ext4".into(),
-            block: false,
-            storage_class: String::new(),
-            legacy_topology_key: false,
-            legacy_in_tree: false,
-            driver: None,
-            claim: None,
-            claims_from_tags: false,
-            name: None,
-            now: jiff::Timestamp::UNIX_EPOCH,
-            tool: "kubectl-storage".into(),
-        }
-    }
-}
 
 /// What happens to one volume.
 #[derive(Debug, Clone)]
@@ -237,124 +119,6 @@ impl Plan {
             .iter()
             .filter(|i| matches!(i.outcome, Outcome::Refused { .. }))
             .count()
-    }
-}
-
-/// Picks the volumes to import from the snapshot's EC2 data. Unknown or malformed ids are bad
-/// input: the whole run is refused before anything is planned.
-pub fn select<'a>(snap: &'a Snapshot, selection: &Selection) -> Result<Vec<&'a Volume>> {
-    match selection {
-        Selection::Ids(ids) => {
-            let mut out: Vec<&Volume> = Vec::new();
-            let mut missing = Vec::new();
-            for id in ids {
-                if !ec2::is_volume_id(id) {
-                    return Err(Error::Usage(format!(
-                        "{id:?} is not an EBS volume id (vol- followed by hex digits)"
-                    )));
-                }
-                match snap.ec2.volume(id) {
-                    Some(v) if !out.iter().any(|o| o.id == v.id) => out.push(v),
-                    Some(_) => {}
-                    None => missing.push(id.as_str()),
-                }
-            }
-            if !missing.is_empty() {
-                let region = snap
-                    .ec2
-                    .region
-                    .as_deref()
-                    .map(|r| format!(" in region {r}"))
-                    .unwrap_or_default();
-                let source = if snap.offline && !snap.coverage.contains_key(&Kind::EbsVolume) {
-                    "the snapshot holds no EC2 volumes (aws ec2 describe-volumes JSON)".to_string()
-                } else if snap.offline {
-                    format!("not in the snapshot's EC2 volumes{region}")
-                } else {
-                    format!("EC2 does not know it{region} (deleted, or in another region or account: --region, --profile)")
-                };
-                return Err(Error::NotFound(format!(
-                    "EBS volume {} not found: {source}; nothing was planned",
-                    missing.join(", ")
-                )));
-            }
-            Ok(out)
-        }
-        Selection::Tags(tags) => {
-            let mut out: Vec<&Volume> = snap
-                .ec2
-                .volumes
-                .iter()
-                .filter(|v| tags.iter().all(|(k, val)| v.tag(k) == Some(val.as_str())))
-                .collect();
-            out.sort_by(|a, b| a.id.cmp(&b.id));
-            Ok(out)
-        }
-        Selection::AllOrphaned => {
-            let used: BTreeSet<&str> = snap.pvs.iter().filter_map(k8s::pv_volume_id).collect();
-            let mut out: Vec<&Volume> = snap
-                .ec2
-                .volumes
-                .iter()
-                .filter(|v| {
-                    v.state == "available"
-                        && v.has_kubernetes_tags()
-                        && !used.contains(v.id.as_str())
-                })
-                .collect();
-            out.sort_by(|a, b| a.id.cmp(&b.id));
-            Ok(out)
-        }
-    }
-}
-
-/// Parses `KEY=VALUE` for `--tag`.
-pub fn parse_tag(s: &str) -> Result<(String, String)> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.to_string(), v.to_string())),
-        _ => Err(Error::Usage(format!(
-            "invalid --tag {s:?}: use KEY=VALUE, e.g. --tag kubernetes.io/created-for/pvc/namespace=shop"
-        ))),
-    }
-}
-
-/// The PV name for a volume: `--name`, else the name the driver gave it (tag `CSIVolumeName`,
-/// then `kubernetes.io/created-for/pv/name`), else `imported-<volume id>`.
-pub fn pv_name_for(vol: &Volume, opts: &Options) -> String {
-    opts.name
-        .clone()
-        .or_else(|| {
-            ["CSIVolumeName", "kubernetes.io/created-for/pv/name"]
-                .iter()
-                .filter_map(|k| vol.tag(k))
-                .find(|n| is_dns_subdomain(n))
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| format!("imported-{}", vol.id))
-}
-
-/// The claim planned for a volume, if any: `--claim`, or the `created-for/pvc` tags.
-pub fn claim_for(vol: &Volume, opts: &Options) -> std::result::Result<Option<ClaimName>, String> {
-    if let Some(c) = &opts.claim {
-        return Ok(Some(c.clone()));
-    }
-    if !opts.claims_from_tags {
-        return Ok(None);
-    }
-    match (
-        vol.tag("kubernetes.io/created-for/pvc/namespace"),
-        vol.tag("kubernetes.io/created-for/pvc/name"),
-    ) {
-        (Some(ns), Some(name)) => {
-            let c = ClaimName {
-                namespace: ns.to_string(),
-                name: name.to_string(),
-            };
-            c.validate()
-                .map_err(|e| format!("its kubernetes.io/created-for/pvc tags are unusable: {e}"))?;
-            Ok(Some(c))
-        }
-        _ => Err("--claims-from-tags: it has no kubernetes.io/created-for/pvc/namespace and …/pvc/name tags; import it with --claim NAMESPACE/NAME".into()),
     }
 }
 
@@ -774,140 +538,11 @@ fn existing_refs(pv: &crate::model::PersistentVolume) -> Vec<String> {
     out
 }
 
-fn meta(vol: &Volume, name: &str, namespace: Option<&str>, opts: &Options) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name.to_string()),
-        namespace: namespace.map(str::to_string),
-        labels: Some(BTreeMap::from([(SOURCE_LABEL.to_string(), vol.id.clone())])),
-        annotations: Some(BTreeMap::from([
-            (IMPORTED_BY.to_string(), opts.tool.clone()),
-            (
-                IMPORTED_AT.to_string(),
-                opts.now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            ),
-        ])),
-        ..Default::default()
-    }
-}
-
-fn volume_mode(opts: &Options) -> String {
-    if opts.block { "Block" } else { "Filesystem" }.to_string()
-}
-
-fn capacity(vol: &Volume) -> Quantity {
-    Quantity(format!("{}Gi", vol.size_gib))
-}
-
-/// The PV for `vol`: Retain always, `""` class unless told, zone affinity, pre-bound claimRef.
-pub fn build_pv(
-    vol: &Volume,
-    name: &str,
-    claim: Option<&ClaimName>,
-    opts: &Options,
-) -> PersistentVolume {
-    let fs_type = (!opts.block).then(|| opts.fs_type.clone());
-    let (csi, in_tree) = if opts.legacy_in_tree {
-        (
-            None,
-            Some(AWSElasticBlockStoreVolumeSource {
-                volume_id: format!("aws://{}/{}", vol.az, vol.id),
-                fs_type,
-                ..Default::default()
-            }),
-        )
-    } else {
-        (
-            Some(CSIPersistentVolumeSource {
-                driver: opts.driver.clone().unwrap_or_else(|| DRIVER.to_string()),
-                volume_handle: vol.id.clone(),
-                fs_type,
-                ..Default::default()
-            }),
-            None,
-        )
-    };
-    let key = if opts.legacy_topology_key {
-        LEGACY_ZONE_KEY
-    } else {
-        ZONE_KEY
-    };
-    PersistentVolume {
-        metadata: meta(vol, name, None, opts),
-        spec: Some(PersistentVolumeSpec {
-            capacity: Some(BTreeMap::from([("storage".to_string(), capacity(vol))])),
-            access_modes: Some(vec!["ReadWriteOnce".to_string()]),
-            volume_mode: Some(volume_mode(opts)),
-            // Never Delete: a released imported PV must not take the data with it.
-            persistent_volume_reclaim_policy: Some("Retain".to_string()),
-            storage_class_name: Some(opts.storage_class.clone()),
-            claim_ref: claim.map(|c| ObjectReference {
-                namespace: Some(c.namespace.clone()),
-                name: Some(c.name.clone()),
-                ..Default::default()
-            }),
-            csi,
-            aws_elastic_block_store: in_tree,
-            node_affinity: Some(VolumeNodeAffinity {
-                required: Some(NodeSelector {
-                    node_selector_terms: vec![NodeSelectorTerm {
-                        match_expressions: Some(vec![NodeSelectorRequirement {
-                            key: key.to_string(),
-                            operator: "In".to_string(),
-                            values: Some(vec![vol.az.clone()]),
-                        }]),
-                        match_fields: None,
-                    }],
-                }),
-            }),
-            ..Default::default()
-        }),
-        status: None,
-    }
-}
-
-/// The claim for `vol`, pre-bound to PV `pv_name` through `volumeName`.
-pub fn build_pvc(
-    vol: &Volume,
-    pv_name: &str,
-    claim: &ClaimName,
-    opts: &Options,
-) -> PersistentVolumeClaim {
-    PersistentVolumeClaim {
-        metadata: meta(vol, &claim.name, Some(&claim.namespace), opts),
-        spec: Some(PersistentVolumeClaimSpec {
-            access_modes: Some(vec!["ReadWriteOnce".to_string()]),
-            storage_class_name: Some(opts.storage_class.clone()),
-            volume_mode: Some(volume_mode(opts)),
-            volume_name: Some(pv_name.to_string()),
-            resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([("storage".to_string(), capacity(vol))])),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        status: None,
-    }
-}
-
-/// A DNS-1123 label: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
-pub fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
-}
-
-/// A DNS-1123 subdomain: labels joined by dots, at most 253 characters.
-pub fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns_label)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::snapshot::load;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     fn fixture(name: &str) -> (Snapshot, Option<BTreeSet<String>>) {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
