@@ -75,7 +75,8 @@ pub fn reference_time(snap: &Snapshot) -> jiff::Timestamp {
 pub fn diagnose(snap: &Snapshot, target: &Target, namespace: &str) -> Result<Report> {
     let (now, as_of_source) = clock(snap);
     let mut cx = Ctx::new(snap, now);
-    let mut chain = chain::resolve(&mut cx, target, namespace)?;
+    let (mut chain, focus) = chain::resolve(&cx, target, namespace)?;
+    cx.focus_on(focus);
     let findings = rules::run(&cx);
     for hop in &mut chain {
         hop.apply_findings(&findings);

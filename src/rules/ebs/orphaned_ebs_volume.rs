@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    if !cx.cluster_wide || cx.unknown(Kind::PersistentVolume, None).is_some() {
+    if !cx.cluster_wide() || cx.unknown(Kind::PersistentVolume, None).is_some() {
         return;
     }
     let used: std::collections::HashSet<&str> =

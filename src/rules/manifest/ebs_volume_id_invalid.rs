@@ -26,7 +26,7 @@ pub fn valid_volume_id(id: &str) -> bool {
 }
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         let Some(spec) = pv.spec.as_ref() else {
             continue;
         };

@@ -15,7 +15,7 @@ use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use super::{Finding, ObjectRef, Rule};
 use crate::ctx::Ctx;
 use crate::k8s;
-use crate::snapshot::{EventRecord, VolumeStats};
+use crate::snapshot::{EventRecord, Lookup, VolumeStats};
 
 /// This category's rules, root causes first.
 pub static RULES: &[&Rule] = &[
@@ -408,15 +408,9 @@ pub(crate) fn focused_usage<'a>(cx: &Ctx<'a>) -> Vec<Usage<'a>> {
         else {
             continue;
         };
-        let pod_in_focus = || {
-            cx.pods.iter().any(|p| {
-                p.metadata.namespace.as_deref() == Some(s.pod_namespace.as_str())
-                    && p.metadata.name.as_deref() == Some(s.pod_name.as_str())
-            })
-        };
-        if !(cx.pvc_in_focus(pvc_ns, pvc_name) || pod_in_focus())
-            || !seen.insert((pvc_ns, pvc_name))
-        {
+        let in_focus = cx.pvc_in_focus(pvc_ns, pvc_name)
+            || cx.pod_named_in_focus(&s.pod_namespace, &s.pod_name);
+        if !in_focus || !seen.insert((pvc_ns, pvc_name)) {
             continue;
         }
         if let Some(u) = usage(s) {
@@ -459,11 +453,7 @@ pub(crate) fn usage_finding(cx: &Ctx, rule: &Rule, u: &Usage, adjective: &str) -
         opt(s.inodes_used),
         opt(s.inodes),
     ));
-    let pod = cx.snap.pods.iter().find(|p| {
-        p.metadata.namespace.as_deref() == Some(s.pod_namespace.as_str())
-            && p.metadata.name.as_deref() == Some(s.pod_name.as_str())
-    });
-    if let Some(pod) = pod {
+    if let Lookup::Found(pod) = cx.pod(&s.pod_namespace, &s.pod_name) {
         for line in crash_loop_evidence(pod) {
             f = f.evidence(line);
         }
@@ -661,6 +651,28 @@ mod tests {
         let mut s = stats(20 * GI, 19 * GI, 0, 1000, 10);
         s.pvc_name = None;
         assert!(usage(&s).is_none());
+    }
+
+    #[test]
+    fn focused_usage_keeps_the_focus_namespace_only() {
+        let snap = crate::ctx::tests::two_namespaces();
+        let focus = crate::ctx::Focus {
+            pods: snap
+                .pods
+                .iter()
+                .filter(|p| p.metadata.namespace.as_deref() == Some("b"))
+                .collect(),
+            ..Default::default()
+        };
+        let cx = Ctx::new(&snap, jiff::Timestamp::UNIX_EPOCH).with_focus(focus);
+        let got: Vec<_> = focused_usage(&cx)
+            .iter()
+            .map(|u| (u.stats.pod_namespace.clone(), u.used))
+            .collect();
+        assert_eq!(got, vec![("b".to_string(), 20)]);
+        let all =
+            Ctx::new(&snap, jiff::Timestamp::UNIX_EPOCH).with_focus(crate::ctx::Focus::all(&snap));
+        assert_eq!(focused_usage(&all).len(), 2);
     }
 
     #[test]
