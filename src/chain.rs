@@ -31,7 +31,7 @@ impl Target {
             Some((k, n)) => (k.to_ascii_lowercase(), n),
             None => ("pod".to_string(), s),
         };
-        if name.is_empty() || name.contains('/') || !is_dns_subdomain(name) {
+        if name.is_empty() || name.contains('/') || !k8s::is_dns_subdomain(name) {
             return Err(Error::Usage(format!(
                 "invalid target {s:?}: expected pod/NAME, pvc/NAME, pv/NAME, sts/NAME or a pod NAME"
             )));
@@ -61,14 +61,6 @@ impl Target {
             Target::Sts(n) => format!("sts/{n}"),
         }
     }
-}
-
-fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 /// How a hop looks: drives the mark (✓ ! ✗ ·) and colour.

@@ -411,10 +411,7 @@ fn price_orphans(cx: &Ctx, findings: &mut [Finding], prices: &Prices) -> Vec<Orp
                 v.volume_type.as_deref().unwrap_or("TYPE")
             ),
         };
-        let created_for = match (
-            v.tag("kubernetes.io/created-for/pvc/namespace"),
-            v.tag("kubernetes.io/created-for/pvc/name"),
-        ) {
+        let created_for = match (v.tag(k8s::TAG_PVC_NAMESPACE), v.tag(k8s::TAG_PVC_NAME)) {
             (Some(ns), Some(n)) => Some(format!("{ns}/{n}")),
             (None, Some(n)) => Some(n.to_string()),
             _ => None,
