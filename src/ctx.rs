@@ -85,6 +85,14 @@ impl<'a> Focus<'a> {
     }
 }
 
+/// Positions of `items` by `key` (the snapshot holds each object once: no key repeats).
+fn index<'a, T, K: std::hash::Hash + Eq>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> K,
+) -> HashMap<K, usize> {
+    items.iter().enumerate().map(|(i, o)| (key(o), i)).collect()
+}
+
 /// An object's address: its identity in the snapshot, for focus sets.
 fn addr<T>(x: &T) -> usize {
     std::ptr::from_ref(x) as usize
@@ -138,12 +146,7 @@ pub const DEFAULT_UNUSED_AFTER: i64 = 30 * 86_400;
 impl<'a> Ctx<'a> {
     /// A context over `snap` with nothing in focus yet.
     pub fn new(snap: &'a Snapshot, now: jiff::Timestamp) -> Self {
-        let pod_idx = snap
-            .pods
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (ns_name(o), i))
-            .collect();
+        let pod_idx = index(&snap.pods, ns_name);
         let mut stats_by_claim = HashMap::new();
         for (i, v) in snap.volume_stats.iter().enumerate() {
             if let Some(claim) = v.pvc_name.as_deref() {
@@ -151,24 +154,9 @@ impl<'a> Ctx<'a> {
                 stats_by_claim.entry(key).or_insert(i);
             }
         }
-        let pvc_idx = snap
-            .pvcs
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (ns_name(o), i))
-            .collect();
-        let pv_idx = snap
-            .pvs
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (ns_name(o).1, i))
-            .collect();
-        let node_idx = snap
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (ns_name(o).1, i))
-            .collect();
+        let pvc_idx = index(&snap.pvcs, ns_name);
+        let pv_idx = index(&snap.pvs, |o| ns_name(o).1);
+        let node_idx = index(&snap.nodes, |o| ns_name(o).1);
         let mut events_idx: HashMap<_, Vec<usize>> = HashMap::new();
         for (i, e) in snap.events.iter().enumerate() {
             let key = (
@@ -673,14 +661,18 @@ impl<'a> Ctx<'a> {
 
     /// "187× ExternalProvisioning, last 2m ago: \"…\"": an event as evidence.
     pub fn event_evidence(&self, e: &EventRecord) -> String {
+        self.event_evidence_saying(e, &k8s::truncate(&k8s::event_gist(&e.message), 160))
+    }
+
+    /// [`Ctx::event_evidence`] with the message put as `text` (a shortened or reworded one).
+    pub fn event_evidence_saying(&self, e: &EventRecord, text: &str) -> String {
         format!(
-            "{}× {} on {}/{}, last {} ago: \"{}\"",
+            "{}× {} on {}/{}, last {} ago: \"{text}\"",
             e.count,
             e.reason,
             e.namespace.as_deref().unwrap_or("-"),
             e.name,
             self.age(e.last),
-            k8s::truncate(&k8s::event_gist(&e.message), 160)
         )
     }
 }
@@ -699,38 +691,54 @@ pub(crate) mod tests {
             ));
         }
         let (mut snap, _) = load::load_str(std::path::Path::new("two.yaml"), &text).expect("loads");
-        for ns in ["a", "b"] {
-            snap.volume_stats.push(VolumeStats {
-                node: "n1".into(),
-                pod_namespace: ns.into(),
-                pod_name: "db-0".into(),
-                volume_name: "data".into(),
-                pvc_namespace: Some(ns.into()),
-                pvc_name: Some("data-db-0".into()),
-                capacity_bytes: Some(100),
-                used_bytes: Some(if ns == "a" { 10 } else { 20 }),
-                available_bytes: None,
-                inodes: None,
-                inodes_used: None,
-            });
+        for (ns, used) in [("a", 10), ("b", 20)] {
+            let mut s = volume_stats(ns, 100, used, 100 - used, 1000, 10);
+            s.available_bytes = None;
+            snap.volume_stats.push(s);
         }
         snap
+    }
+
+    /// The pods and claims of one namespace, as `scan -n` focuses.
+    pub(crate) fn in_namespace<'a>(snap: &'a Snapshot, ns: &str) -> Focus<'a> {
+        let here = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+            m.namespace.as_deref() == Some(ns)
+        };
+        Focus {
+            pods: snap.pods.iter().filter(|p| here(&p.metadata)).collect(),
+            pvcs: snap.pvcs.iter().filter(|c| here(&c.metadata)).collect(),
+            ..Focus::default()
+        }
+    }
+
+    /// The kubelet's stats of pod `NS/db-0`'s volume `data` (claim `data-db-0`).
+    pub(crate) fn volume_stats(
+        ns: &str,
+        cap: u64,
+        used: u64,
+        avail: u64,
+        inodes: u64,
+        iused: u64,
+    ) -> VolumeStats {
+        VolumeStats {
+            node: "node-a".into(),
+            pod_namespace: ns.into(),
+            pod_name: "db-0".into(),
+            volume_name: "data".into(),
+            pvc_namespace: Some(ns.into()),
+            pvc_name: Some("data-db-0".into()),
+            capacity_bytes: Some(cap),
+            used_bytes: Some(used),
+            available_bytes: Some(avail),
+            inodes: Some(inodes),
+            inodes_used: Some(iused),
+        }
     }
 
     #[test]
     fn focus_membership_is_what_the_focus_holds() {
         let snap = two_namespaces();
-        let in_a = |p: &&Pod| p.metadata.namespace.as_deref() == Some("a");
-        let focus = Focus {
-            pods: snap.pods.iter().filter(in_a).collect(),
-            pvcs: snap
-                .pvcs
-                .iter()
-                .filter(|c| c.metadata.namespace.as_deref() == Some("a"))
-                .collect(),
-            ..Focus::default()
-        };
-        let cx = Ctx::new(&snap, jiff::Timestamp::UNIX_EPOCH).with_focus(focus);
+        let cx = Ctx::new(&snap, jiff::Timestamp::UNIX_EPOCH).with_focus(in_namespace(&snap, "a"));
         let (a, b) = (&snap.pods[0], &snap.pods[1]);
         assert_eq!(ns_name(a), ("a", "db-0"));
         assert!(cx.pod_in_focus(a) && !cx.pod_in_focus(b));

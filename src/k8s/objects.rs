@@ -103,27 +103,18 @@ pub fn pvc_class_name(pvc: &PersistentVolumeClaim) -> Option<&str> {
     pvc.spec
         .as_ref()
         .and_then(|s| s.storage_class_name.as_deref())
-        .or_else(|| {
-            pvc.metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
-                .map(String::as_str)
-        })
+        .or_else(|| annotation(pvc, BETA_CLASS_ANNOTATION))
 }
+
+/// The class annotation older objects carry instead of `storageClassName`.
+const BETA_CLASS_ANNOTATION: &str = "volume.beta.kubernetes.io/storage-class";
 
 /// The class a PV belongs to (`""` when none).
 pub fn pv_class_name(pv: &PersistentVolume) -> &str {
     pv.spec
         .as_ref()
         .and_then(|s| s.storage_class_name.as_deref())
-        .or_else(|| {
-            pv.metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
-                .map(String::as_str)
-        })
+        .or_else(|| annotation(pv, BETA_CLASS_ANNOTATION))
         .unwrap_or("")
 }
 
@@ -308,15 +299,22 @@ pub fn pod_admits_node(pod: &Pod, node: &Node) -> bool {
             return false;
         }
     }
-    let required = spec
-        .affinity
+    let terms = pod_required_terms(pod);
+    terms.is_empty() || terms_match(terms, labels)
+}
+
+/// The terms of a pod's required node affinity (empty: none).
+pub fn pod_required_terms(pod: &Pod) -> &[NodeSelectorTerm] {
+    pod.spec
         .as_ref()
+        .and_then(|s| s.affinity.as_ref())
         .and_then(|a| a.node_affinity.as_ref())
         .and_then(|n| {
             n.required_during_scheduling_ignored_during_execution
                 .as_ref()
-        });
-    required.is_none_or(|r| terms_match(&r.node_selector_terms, labels))
+        })
+        .map(|r| r.node_selector_terms.as_slice())
+        .unwrap_or_default()
 }
 
 /// A short description of a pod's own node selection, for messages (`nodeSelector zone=us-east-1b`).
@@ -327,16 +325,9 @@ pub fn describe_pod_selection(pod: &Pod) -> Option<String> {
         let kv: Vec<String> = sel.iter().map(|(k, v)| format!("{k}={v}")).collect();
         parts.push(format!("nodeSelector {}", kv.join(",")));
     }
-    if let Some(terms) = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| {
-            n.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        })
-    {
-        let zones = terms_zones(&terms.node_selector_terms);
+    let terms = pod_required_terms(pod);
+    if !terms.is_empty() {
+        let zones = terms_zones(terms);
         if zones.is_empty() {
             parts.push("required node affinity".to_string());
         } else {

@@ -183,14 +183,9 @@ pub(crate) fn mount_event_evidence(cx: &Ctx, e: &EventRecord) -> String {
             .map_or(rest.to_string(), |(_, msg)| msg.to_string()),
         _ => output,
     };
-    format!(
-        "{}× {} on {}/{}, last {} ago: \"{}\"",
-        e.count,
-        e.reason,
-        e.namespace.as_deref().unwrap_or("-"),
-        e.name,
-        cx.age(e.last),
-        k8s::truncate(&format!("{head} : … Output: {output}"), 220)
+    cx.event_evidence_saying(
+        e,
+        &k8s::truncate(&format!("{head} : … Output: {output}"), 220),
     )
 }
 

@@ -260,19 +260,7 @@ mod tests {
     use super::*;
 
     fn stats(cap: u64, used: u64, avail: u64, inodes: u64, iused: u64) -> VolumeStats {
-        VolumeStats {
-            node: "node-a".into(),
-            pod_namespace: "prod".into(),
-            pod_name: "db-0".into(),
-            volume_name: "data".into(),
-            pvc_namespace: Some("prod".into()),
-            pvc_name: Some("data-db-0".into()),
-            capacity_bytes: Some(cap),
-            used_bytes: Some(used),
-            available_bytes: Some(avail),
-            inodes: Some(inodes),
-            inodes_used: Some(iused),
-        }
+        crate::ctx::tests::volume_stats("prod", cap, used, avail, inodes, iused)
     }
 
     #[test]
@@ -302,14 +290,7 @@ mod tests {
     #[test]
     fn focused_usage_keeps_the_focus_namespace_only() {
         let snap = crate::ctx::tests::two_namespaces();
-        let focus = crate::ctx::Focus {
-            pods: snap
-                .pods
-                .iter()
-                .filter(|p| p.metadata.namespace.as_deref() == Some("b"))
-                .collect(),
-            ..Default::default()
-        };
+        let focus = crate::ctx::tests::in_namespace(&snap, "b");
         let cx = Ctx::new(&snap, jiff::Timestamp::UNIX_EPOCH).with_focus(focus);
         let got: Vec<_> = focused_usage(&cx)
             .iter()

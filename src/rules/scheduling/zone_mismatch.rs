@@ -290,16 +290,7 @@ fn pod_required_zones(pod: &crate::model::Pod) -> Vec<String> {
     {
         return vec![z.clone()];
     }
-    let terms = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| {
-            n.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        })
-        .map(|r| r.node_selector_terms.as_slice())
-        .unwrap_or_default();
+    let terms = k8s::pod_required_terms(pod);
     let every_term_zoned = !terms.is_empty()
         && terms.iter().all(|t| {
             t.match_expressions
