@@ -6,7 +6,7 @@ use crate::model::{PersistentVolume, Pod};
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use serde::Serialize;
 
-use crate::ctx::{ClaimClass, Ctx};
+use crate::ctx::{ClaimClass, Ctx, Focus};
 use crate::error::{Error, Result};
 use crate::health::{self, Health};
 use crate::k8s;
@@ -31,7 +31,7 @@ impl Target {
             Some((k, n)) => (k.to_ascii_lowercase(), n),
             None => ("pod".to_string(), s),
         };
-        if name.is_empty() || name.contains('/') || !is_dns_subdomain(name) {
+        if name.is_empty() || name.contains('/') || !k8s::is_dns_subdomain(name) {
             return Err(Error::Usage(format!(
                 "invalid target {s:?}: expected pod/NAME, pvc/NAME, pv/NAME, sts/NAME or a pod NAME"
             )));
@@ -61,14 +61,6 @@ impl Target {
             Target::Sts(n) => format!("sts/{n}"),
         }
     }
-}
-
-fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 /// How a hop looks: drives the mark (✓ ! ✗ ·) and colour.
@@ -160,14 +152,20 @@ impl Hop {
     }
 }
 
-/// Resolves a target: puts its objects in focus on `cx` and returns one tree per root
-/// (one per pod; several for a StatefulSet).
-pub fn resolve<'a>(cx: &mut Ctx<'a>, target: &Target, namespace: &str) -> Result<Vec<Hop>> {
+/// Resolves a target on `cx` (which has nothing in focus yet): one tree per root (one per pod;
+/// several for a StatefulSet), and the objects the trees reach, the focus to diagnose them with
+/// ([`Ctx::with_focus`]).
+pub fn resolve<'a>(
+    cx: &Ctx<'a>,
+    target: &Target,
+    namespace: &str,
+) -> Result<(Vec<Hop>, Focus<'a>)> {
     let snap = cx.snap;
     let mut trees = Vec::new();
+    let mut focus = Focus::default();
     match target {
         Target::Pod(name) => {
-            let pod = match snap.lookup(&snap.pods, Kind::Pod, Some(namespace), name) {
+            let pod = match cx.pod(namespace, name) {
                 Lookup::Found(p) => p,
                 Lookup::Missing => {
                     return Err(Error::NotFound(format!(
@@ -180,13 +178,13 @@ pub fn resolve<'a>(cx: &mut Ctx<'a>, target: &Target, namespace: &str) -> Result
                     )))
                 }
             };
-            trees.push(pod_tree(cx, pod));
+            trees.push(pod_tree(cx, &mut focus, pod));
         }
         Target::Pvc(name) => match cx.pvc(namespace, name) {
             Lookup::Found(pvc) => {
-                let mut tree = pvc_tree(cx, pvc);
+                let mut tree = pvc_tree(cx, &mut focus, pvc);
                 for pod in cx.pods_using(namespace, name) {
-                    cx.pods.push(pod);
+                    focus.pods.push(pod);
                     tree.children.insert(0, pod_hop(cx, pod));
                 }
                 trees.push(tree);
@@ -218,14 +216,14 @@ pub fn resolve<'a>(cx: &mut Ctx<'a>, target: &Target, namespace: &str) -> Result
                             pvc.metadata.namespace.clone().unwrap_or_default(),
                             pvc.metadata.name.clone().unwrap_or_default(),
                         );
-                        let mut tree = pvc_tree(cx, pvc);
+                        let mut tree = pvc_tree(cx, &mut focus, pvc);
                         for pod in cx.pods_using(&ns, &n) {
-                            cx.pods.push(pod);
+                            focus.pods.push(pod);
                             tree.children.insert(0, pod_hop(cx, pod));
                         }
                         trees.push(tree);
                     }
-                    None => trees.push(pv_tree(cx, pv)),
+                    None => trees.push(pv_tree(cx, &mut focus, pv)),
                 }
             }
             Lookup::Missing => {
@@ -259,7 +257,7 @@ pub fn resolve<'a>(cx: &mut Ctx<'a>, target: &Target, namespace: &str) -> Result
                     .lookup(&snap.pods, Kind::Pod, Some(namespace), &pod_name)
                     .found()
                 {
-                    Some(pod) => trees.push(pod_tree(cx, pod)),
+                    Some(pod) => trees.push(pod_tree(cx, &mut focus, pod)),
                     None => {
                         let mut hop = Hop::new(
                             "Pod",
@@ -274,7 +272,8 @@ pub fn resolve<'a>(cx: &mut Ctx<'a>, target: &Target, namespace: &str) -> Result
                         ));
                         for t in &templates {
                             let claim = format!("{t}-{name}-{ordinal}");
-                            hop.children.push(claim_hop(cx, namespace, &claim));
+                            hop.children
+                                .push(claim_hop(cx, &mut focus, namespace, &claim));
                         }
                         trees.push(hop);
                     }
@@ -282,18 +281,8 @@ pub fn resolve<'a>(cx: &mut Ctx<'a>, target: &Target, namespace: &str) -> Result
             }
         }
     }
-    dedup_focus(cx);
-    Ok(trees)
-}
-
-fn dedup_focus(cx: &mut Ctx) {
-    fn dedup<T>(v: &mut Vec<&T>) {
-        let mut seen = std::collections::HashSet::new();
-        v.retain(|x| seen.insert(*x as *const T));
-    }
-    dedup(&mut cx.pods);
-    dedup(&mut cx.pvcs);
-    dedup(&mut cx.pvs);
+    focus.dedup();
+    Ok((trees, focus))
 }
 
 fn pod_hop(cx: &Ctx, pod: &Pod) -> Hop {
@@ -324,13 +313,13 @@ fn mark(h: &Health) -> HopState {
     }
 }
 
-fn pod_tree<'a>(cx: &mut Ctx<'a>, pod: &'a Pod) -> Hop {
-    cx.pods.push(pod);
+fn pod_tree<'a>(cx: &Ctx<'a>, focus: &mut Focus<'a>, pod: &'a Pod) -> Hop {
+    focus.pods.push(pod);
     let mut hop = pod_hop(cx, pod);
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let stuck = hop.state == HopState::Error;
     for (_, claim) in k8s::pod_claims(pod) {
-        let mut claim_hop = claim_hop(cx, &ns, &claim);
+        let mut claim_hop = claim_hop(cx, focus, &ns, &claim);
         if let Some(u) = usage_hop(cx, pod, &claim, stuck) {
             claim_hop.children.push(u);
         }
@@ -347,11 +336,7 @@ fn pod_tree<'a>(cx: &mut Ctx<'a>, pod: &'a Pod) -> Hop {
 /// cause of a database's crash loop).
 fn usage_hop(cx: &Ctx, pod: &Pod, claim: &str, stuck: bool) -> Option<Hop> {
     use crate::rules::mount::{usage, volume_full::FULL_PCT, volume_nearly_full::NEARLY_FULL_PCT};
-    let (ns, name) = k8s::ns_name(pod);
-    let stats = cx.snap.volume_stats.iter().find(|v| {
-        v.pod_namespace == ns && v.pod_name == name && v.pvc_name.as_deref() == Some(claim)
-    });
-    match stats.and_then(usage) {
+    match cx.volume_stats(pod, claim).and_then(usage) {
         Some(u) => {
             let pct = u.pct();
             let state = if pct >= FULL_PCT {
@@ -378,9 +363,9 @@ fn usage_hop(cx: &Ctx, pod: &Pod, claim: &str, stuck: bool) -> Option<Hop> {
     }
 }
 
-fn claim_hop<'a>(cx: &mut Ctx<'a>, namespace: &str, name: &str) -> Hop {
+fn claim_hop<'a>(cx: &Ctx<'a>, focus: &mut Focus<'a>, namespace: &str, name: &str) -> Hop {
     match cx.pvc(namespace, name) {
-        Lookup::Found(pvc) => pvc_tree(cx, pvc),
+        Lookup::Found(pvc) => pvc_tree(cx, focus, pvc),
         Lookup::Missing => Hop::new("PVC", name, HopState::Error, "does not exist").object(
             ObjectRef::new("PersistentVolumeClaim", Some(namespace), name),
         ),
@@ -393,8 +378,8 @@ fn claim_hop<'a>(cx: &mut Ctx<'a>, namespace: &str, name: &str) -> Hop {
     }
 }
 
-fn pvc_tree<'a>(cx: &mut Ctx<'a>, pvc: &'a PersistentVolumeClaim) -> Hop {
-    cx.pvcs.push(pvc);
+fn pvc_tree<'a>(cx: &Ctx<'a>, focus: &mut Focus<'a>, pvc: &'a PersistentVolumeClaim) -> Hop {
+    focus.pvcs.push(pvc);
     let name = pvc.metadata.name.clone().unwrap_or_default();
     let phase = k8s::pvc_phase(pvc);
     let size = k8s::pvc_request(pvc)
@@ -430,7 +415,7 @@ fn pvc_tree<'a>(cx: &mut Ctx<'a>, pvc: &'a PersistentVolumeClaim) -> Hop {
         .object(ObjectRef::of(pvc));
     hop.children.push(class_hop(cx, pvc));
     match cx.pv_of(pvc) {
-        Some(Lookup::Found(pv)) => hop.children.push(pv_tree(cx, pv)),
+        Some(Lookup::Found(pv)) => hop.children.push(pv_tree(cx, focus, pv)),
         Some(Lookup::Missing) => {
             let pv = pvc
                 .spec
@@ -558,8 +543,8 @@ fn driver_hop(cx: &Ctx, driver: &str) -> Hop {
     }
 }
 
-fn pv_tree<'a>(cx: &mut Ctx<'a>, pv: &'a PersistentVolume) -> Hop {
-    cx.pvs.push(pv);
+fn pv_tree<'a>(cx: &Ctx<'a>, focus: &mut Focus<'a>, pv: &'a PersistentVolume) -> Hop {
+    focus.pvs.push(pv);
     let name = pv.metadata.name.clone().unwrap_or_default();
     let phase = k8s::pv_phase(pv);
     let size = k8s::pv_capacity(pv)

@@ -2,7 +2,7 @@
 //! and indexed lookups the rules share.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::VolumeAttachment;
 use crate::model::{PersistentVolume, Pod};
@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass};
 
 use crate::k8s;
-use crate::snapshot::{EventRecord, Kind, Lookup, Snapshot};
+use crate::snapshot::{EventRecord, Kind, Lookup, Snapshot, VolumeStats};
 
 /// The class a claim ends up with.
 #[derive(Debug)]
@@ -42,11 +42,11 @@ pub struct Registration {
     pub chain_only: bool,
 }
 
-/// The snapshot, the objects under diagnosis and fast lookups. Built once per diagnosis.
-pub struct Ctx<'a> {
-    pub snap: &'a Snapshot,
-    /// The reference time for ages ("stuck for 3h").
-    pub now: jiff::Timestamp,
+/// The objects under diagnosis, and how far findings reach: what [`crate::chain::resolve`]
+/// (a target's chain), `scan` (a namespace, a selector) or [`Focus::all`] decide, given to a
+/// [`Ctx`] once. Every object is a reference into the snapshot the context is built on.
+#[derive(Debug, Clone, Default)]
+pub struct Focus<'a> {
     /// Pods in focus.
     pub pods: Vec<&'a Pod>,
     /// Claims in focus.
@@ -59,6 +59,57 @@ pub struct Ctx<'a> {
     /// reported (`pvc-unused`), as warnings once older than this many seconds. `None` outside
     /// a scan, and when pods were read by selector (the claims' users are not all known).
     pub unused_after: Option<i64>,
+}
+
+impl<'a> Focus<'a> {
+    /// Every object of the snapshot, cluster-wide findings included (`scan` of everything).
+    pub fn all(snap: &'a Snapshot) -> Self {
+        Focus {
+            pods: snap.pods.iter().collect(),
+            pvcs: snap.pvcs.iter().collect(),
+            pvs: snap.pvs.iter().collect(),
+            cluster_wide: true,
+            unused_after: Some(DEFAULT_UNUSED_AFTER),
+        }
+    }
+
+    /// Drops repeated objects (one object reached twice), keeping the first.
+    pub fn dedup(&mut self) {
+        fn dedup<T>(v: &mut Vec<&T>) {
+            let mut seen = HashSet::new();
+            v.retain(|x| seen.insert(addr(*x)));
+        }
+        dedup(&mut self.pods);
+        dedup(&mut self.pvcs);
+        dedup(&mut self.pvs);
+    }
+}
+
+/// Positions of `items` by `key` (the snapshot holds each object once: no key repeats).
+fn index<'a, T, K: std::hash::Hash + Eq>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> K,
+) -> HashMap<K, usize> {
+    items.iter().enumerate().map(|(i, o)| (key(o), i)).collect()
+}
+
+/// An object's address: its identity in the snapshot, for focus sets.
+fn addr<T>(x: &T) -> usize {
+    std::ptr::from_ref(x) as usize
+}
+
+/// The snapshot, the objects under diagnosis and fast lookups. Built once per diagnosis.
+pub struct Ctx<'a> {
+    pub snap: &'a Snapshot,
+    /// The reference time for ages ("stuck for 3h").
+    pub now: jiff::Timestamp,
+    /// The objects under diagnosis: given once ([`Ctx::with_focus`]), read-only for the rules.
+    focus: Focus<'a>,
+    /// The addresses of the focused objects: membership in O(1) whatever the focus.
+    focused_pods: HashSet<usize>,
+    focused_pvcs: HashSet<usize>,
+    focused_pvs: HashSet<usize>,
+    pod_idx: HashMap<(&'a str, &'a str), usize>,
     pvc_idx: HashMap<(&'a str, &'a str), usize>,
     pv_idx: HashMap<&'a str, usize>,
     node_idx: HashMap<&'a str, usize>,
@@ -74,8 +125,8 @@ pub struct Ctx<'a> {
     claims_by_volume: HashMap<&'a str, Vec<usize>>,
     /// Node names by EC2 instance id (from `spec.providerID`).
     node_by_instance: HashMap<&'a str, &'a str>,
-    /// Everything is in focus (`scan`): focus tests need no search.
-    all_in_focus: bool,
+    /// Kubelet volume stats by `(pod namespace, pod, claim)`, first wins.
+    stats_by_claim: HashMap<(&'a str, &'a str, &'a str), usize>,
     /// EC2 volumes by id.
     ebs_idx: HashMap<&'a str, usize>,
     /// CSINodes by name.
@@ -95,24 +146,17 @@ pub const DEFAULT_UNUSED_AFTER: i64 = 30 * 86_400;
 impl<'a> Ctx<'a> {
     /// A context over `snap` with nothing in focus yet.
     pub fn new(snap: &'a Snapshot, now: jiff::Timestamp) -> Self {
-        let pvc_idx = snap
-            .pvcs
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (ns_name(o), i))
-            .collect();
-        let pv_idx = snap
-            .pvs
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (ns_name(o).1, i))
-            .collect();
-        let node_idx = snap
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (ns_name(o).1, i))
-            .collect();
+        let pod_idx = index(&snap.pods, ns_name);
+        let mut stats_by_claim = HashMap::new();
+        for (i, v) in snap.volume_stats.iter().enumerate() {
+            if let Some(claim) = v.pvc_name.as_deref() {
+                let key = (v.pod_namespace.as_str(), v.pod_name.as_str(), claim);
+                stats_by_claim.entry(key).or_insert(i);
+            }
+        }
+        let pvc_idx = index(&snap.pvcs, ns_name);
+        let pv_idx = index(&snap.pvs, |o| ns_name(o).1);
+        let node_idx = index(&snap.nodes, |o| ns_name(o).1);
         let mut events_idx: HashMap<_, Vec<usize>> = HashMap::new();
         for (i, e) in snap.events.iter().enumerate() {
             let key = (
@@ -180,11 +224,11 @@ impl<'a> Ctx<'a> {
         Ctx {
             snap,
             now,
-            pods: Vec::new(),
-            pvcs: Vec::new(),
-            pvs: Vec::new(),
-            cluster_wide: false,
-            unused_after: None,
+            focus: Focus::default(),
+            focused_pods: HashSet::new(),
+            focused_pvcs: HashSet::new(),
+            focused_pvs: HashSet::new(),
+            pod_idx,
             pvc_idx,
             pv_idx,
             node_idx,
@@ -194,7 +238,7 @@ impl<'a> Ctx<'a> {
             va_by_node,
             claims_by_volume,
             node_by_instance,
-            all_in_focus: false,
+            stats_by_claim,
             ebs_idx,
             csi_node_idx,
             registered_by_driver,
@@ -223,32 +267,77 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
-    /// Puts every object of the snapshot in focus (`scan`).
-    pub fn focus_all(&mut self) {
-        self.pods = self.snap.pods.iter().collect();
-        self.pvcs = self.snap.pvcs.iter().collect();
-        self.pvs = self.snap.pvs.iter().collect();
-        self.cluster_wide = true;
-        self.all_in_focus = true;
-        self.unused_after.get_or_insert(DEFAULT_UNUSED_AFTER);
+    /// This context with `focus` as the objects under diagnosis.
+    pub fn with_focus(mut self, focus: Focus<'a>) -> Self {
+        self.focus_on(focus);
+        self
     }
 
-    /// Whether a pod of the snapshot is in focus (O(1) for `scan`).
+    /// Gives the context its focus, once, before any rule runs (a context starts with nothing
+    /// in focus); the membership sets are built here, so every focus test is O(1).
+    pub fn focus_on(&mut self, focus: Focus<'a>) {
+        debug_assert!(
+            self.focused_pods.is_empty() && self.focused_pvcs.is_empty(),
+            "a context's focus is given once"
+        );
+        self.focused_pods = focus.pods.iter().map(|p| addr(*p)).collect();
+        self.focused_pvcs = focus.pvcs.iter().map(|c| addr(*c)).collect();
+        self.focused_pvs = focus.pvs.iter().map(|v| addr(*v)).collect();
+        self.focus = focus;
+    }
+
+    /// The objects under diagnosis.
+    pub fn focus(&self) -> &Focus<'a> {
+        &self.focus
+    }
+
+    /// Pods in focus.
+    pub fn pods(&self) -> &[&'a Pod] {
+        &self.focus.pods
+    }
+
+    /// Claims in focus.
+    pub fn pvcs(&self) -> &[&'a PersistentVolumeClaim] {
+        &self.focus.pvcs
+    }
+
+    /// Volumes in focus.
+    pub fn pvs(&self) -> &[&'a PersistentVolume] {
+        &self.focus.pvs
+    }
+
+    /// Whether cluster-wide findings apply (see [`Focus::cluster_wide`]).
+    pub fn cluster_wide(&self) -> bool {
+        self.focus.cluster_wide
+    }
+
+    /// See [`Focus::unused_after`].
+    pub fn unused_after(&self) -> Option<i64> {
+        self.focus.unused_after
+    }
+
+    /// Whether a pod of the snapshot is in focus.
     pub fn pod_in_focus(&self, pod: &Pod) -> bool {
-        self.all_in_focus || self.pods.iter().any(|p| std::ptr::eq(*p, pod))
+        self.focused_pods.contains(&addr(pod))
+    }
+
+    /// Whether the pod `namespace/name` is in focus.
+    pub fn pod_named_in_focus(&self, namespace: &str, name: &str) -> bool {
+        self.pod_idx
+            .get(&(namespace, name))
+            .is_some_and(|&i| self.pod_in_focus(&self.snap.pods[i]))
     }
 
     /// Whether the claim `namespace/name` is in focus.
     pub fn pvc_in_focus(&self, namespace: &str, name: &str) -> bool {
-        if self.all_in_focus {
-            return self.pvc_idx.contains_key(&(namespace, name));
-        }
-        self.pvcs.iter().any(|c| ns_name(*c) == (namespace, name))
+        self.pvc_idx
+            .get(&(namespace, name))
+            .is_some_and(|&i| self.focused_pvcs.contains(&addr(&self.snap.pvcs[i])))
     }
 
     /// Whether a PV of the snapshot is in focus.
     pub fn pv_in_focus(&self, pv: &PersistentVolume) -> bool {
-        self.all_in_focus || self.pvs.iter().any(|p| std::ptr::eq(*p, pv))
+        self.focused_pvs.contains(&addr(pv))
     }
 
     /// Pods in focus whose claims are bound (`spec.volumeName`) to the PV `pv_name`, in
@@ -279,6 +368,21 @@ impl<'a> Ctx<'a> {
             Some(&i) => Lookup::Found(&self.snap.pvcs[i]),
             None => self.absent(Kind::PersistentVolumeClaim, Some(namespace), name),
         }
+    }
+
+    /// Looks up a pod.
+    pub fn pod(&self, namespace: &str, name: &str) -> Lookup<'a, Pod> {
+        match self.pod_idx.get(&(namespace, name)) {
+            Some(&i) => Lookup::Found(&self.snap.pods[i]),
+            None => self.absent(Kind::Pod, Some(namespace), name),
+        }
+    }
+
+    /// The kubelet's stats of the volume through which a pod uses `claim`, if read.
+    pub fn volume_stats(&self, pod: &Pod, claim: &str) -> Option<&'a VolumeStats> {
+        let (ns, name) = ns_name(pod);
+        let &i = self.stats_by_claim.get(&(ns, name, claim))?;
+        Some(&self.snap.volume_stats[i])
     }
 
     /// Looks up a PV.
@@ -557,14 +661,108 @@ impl<'a> Ctx<'a> {
 
     /// "187× ExternalProvisioning, last 2m ago: \"…\"": an event as evidence.
     pub fn event_evidence(&self, e: &EventRecord) -> String {
+        self.event_evidence_saying(e, &k8s::truncate(&k8s::event_gist(&e.message), 160))
+    }
+
+    /// [`Ctx::event_evidence`] with the message put as `text` (a shortened or reworded one).
+    pub fn event_evidence_saying(&self, e: &EventRecord, text: &str) -> String {
         format!(
-            "{}× {} on {}/{}, last {} ago: \"{}\"",
+            "{}× {} on {}/{}, last {} ago: \"{text}\"",
             e.count,
             e.reason,
             e.namespace.as_deref().unwrap_or("-"),
             e.name,
             self.age(e.last),
-            k8s::truncate(&k8s::event_gist(&e.message), 160)
         )
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::snapshot::load;
+
+    /// Two namespaces, a pod and its claim in each, and the kubelet's stats of both volumes.
+    pub(crate) fn two_namespaces() -> Snapshot {
+        let mut text = String::new();
+        for ns in ["a", "b"] {
+            text.push_str(&format!(
+                "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: db-0, namespace: {ns}}}\nspec:\n  nodeName: n1\n  containers: [{{name: db, image: pg}}]\n  volumes: [{{name: data, persistentVolumeClaim: {{claimName: data-db-0}}}}]\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data-db-0, namespace: {ns}}}\nspec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 1Gi}}}}}}\n"
+            ));
+        }
+        let (mut snap, _) = load::load_str(std::path::Path::new("two.yaml"), &text).expect("loads");
+        for (ns, used) in [("a", 10), ("b", 20)] {
+            let mut s = volume_stats(ns, 100, used, 100 - used, 1000, 10);
+            s.available_bytes = None;
+            snap.volume_stats.push(s);
+        }
+        snap
+    }
+
+    /// The pods and claims of one namespace, as `scan -n` focuses.
+    pub(crate) fn in_namespace<'a>(snap: &'a Snapshot, ns: &str) -> Focus<'a> {
+        let here = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+            m.namespace.as_deref() == Some(ns)
+        };
+        Focus {
+            pods: snap.pods.iter().filter(|p| here(&p.metadata)).collect(),
+            pvcs: snap.pvcs.iter().filter(|c| here(&c.metadata)).collect(),
+            ..Focus::default()
+        }
+    }
+
+    /// The kubelet's stats of pod `NS/db-0`'s volume `data` (claim `data-db-0`).
+    pub(crate) fn volume_stats(
+        ns: &str,
+        cap: u64,
+        used: u64,
+        avail: u64,
+        inodes: u64,
+        iused: u64,
+    ) -> VolumeStats {
+        VolumeStats {
+            node: "node-a".into(),
+            pod_namespace: ns.into(),
+            pod_name: "db-0".into(),
+            volume_name: "data".into(),
+            pvc_namespace: Some(ns.into()),
+            pvc_name: Some("data-db-0".into()),
+            capacity_bytes: Some(cap),
+            used_bytes: Some(used),
+            available_bytes: Some(avail),
+            inodes: Some(inodes),
+            inodes_used: Some(iused),
+        }
+    }
+
+    #[test]
+    fn focus_membership_is_what_the_focus_holds() {
+        let snap = two_namespaces();
+        let cx = Ctx::new(&snap, jiff::Timestamp::UNIX_EPOCH).with_focus(in_namespace(&snap, "a"));
+        let (a, b) = (&snap.pods[0], &snap.pods[1]);
+        assert_eq!(ns_name(a), ("a", "db-0"));
+        assert!(cx.pod_in_focus(a) && !cx.pod_in_focus(b));
+        // The same name in another namespace is another object.
+        assert!(cx.pod_named_in_focus("a", "db-0") && !cx.pod_named_in_focus("b", "db-0"));
+        assert!(cx.pvc_in_focus("a", "data-db-0") && !cx.pvc_in_focus("b", "data-db-0"));
+        assert!(!cx.pvc_in_focus("a", "nope"));
+        assert!(!cx.cluster_wide() && cx.unused_after().is_none());
+        // A copy of a focused pod is not the snapshot's object: identity, as before.
+        assert!(!cx.pod_in_focus(&a.clone()));
+
+        let all = Ctx::new(&snap, jiff::Timestamp::UNIX_EPOCH).with_focus(Focus::all(&snap));
+        assert!(all.pod_in_focus(b) && all.pvc_in_focus("b", "data-db-0"));
+        assert!(all.cluster_wide());
+        assert_eq!(all.unused_after(), Some(DEFAULT_UNUSED_AFTER));
+        assert_eq!(all.pods().len(), 2);
+    }
+
+    #[test]
+    fn volume_stats_are_found_by_pod_and_claim() {
+        let snap = two_namespaces();
+        let cx = Ctx::new(&snap, jiff::Timestamp::UNIX_EPOCH);
+        let s = cx.volume_stats(&snap.pods[1], "data-db-0").expect("stats");
+        assert_eq!((s.pod_namespace.as_str(), s.used_bytes), ("b", Some(20)));
+        assert!(cx.volume_stats(&snap.pods[1], "other").is_none());
     }
 }

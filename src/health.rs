@@ -719,12 +719,12 @@ fn walk_chains(cx: &Ctx, shape_only: bool, mut each: impl FnMut(ChainView)) {
         );
         each(c);
     };
-    for pod in &cx.pods {
+    for pod in cx.pods() {
         let mut c = new();
         c.add_pod(cx, pod);
         keep(c, &mut covered);
     }
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         if covered.contains(&ObjectRef::of(*pvc)) {
             continue;
         }
@@ -732,7 +732,7 @@ fn walk_chains(cx: &Ctx, shape_only: bool, mut each: impl FnMut(ChainView)) {
         c.add_pvc(cx, pvc);
         keep(c, &mut covered);
     }
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         if covered.contains(&ObjectRef::of(*pv)) {
             continue;
         }

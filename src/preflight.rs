@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Focus};
 use crate::manifest::{Manifests, Object, Origins};
 use crate::render::SourceLocation;
 use crate::report::Summary;
@@ -121,14 +121,15 @@ pub fn check(
     ignore: &[String],
     as_of: jiff::Timestamp,
 ) -> PreflightReport {
-    let mut cx = Ctx::new(snap, as_of);
-    cx.focus_all();
     // `scan`-only findings (unclaimed PVs, orphans) are about a running cluster.
-    cx.cluster_wide = false;
-    cx.unused_after = None;
+    let manifests = Focus {
+        cluster_wide: false,
+        unused_after: None,
+        ..Focus::all(snap)
+    };
+    let cx = Ctx::new(snap, as_of).with_focus(manifests);
     let mut all = rules::run(&cx);
-    let mut classes = Ctx::new(snap, cx.now);
-    classes.focus_all();
+    let classes = Ctx::new(snap, cx.now).with_focus(Focus::all(snap));
     let mut more = Vec::new();
     for code in CLASS_CODES {
         if let Some(rule) = rules::find(code) {

@@ -45,7 +45,8 @@ pub fn diagnose(
     as_of: Capture,
 ) -> Result<Report> {
     let mut cx = Ctx::new(snap, as_of.at);
-    let mut chain = chain::resolve(&mut cx, target, namespace)?;
+    let (mut chain, focus) = chain::resolve(&cx, target, namespace)?;
+    cx.focus_on(focus);
     let findings = rules::run(&cx);
     for hop in &mut chain {
         hop.apply_findings(&findings);

@@ -16,6 +16,11 @@
 //! | 7 | a Released PV whose claim was deleted | pv-released |
 //!
 //! and `n / 100` orphaned EBS volumes (available, tagged for Kubernetes, no PV).
+//!
+//! [`Shape::focused`] puts every pod, claim and event in one namespace (`big`, scanned with
+//! `scan -n big`) and adds the kubelet's stats summary of every node (one per node, in
+//! `kubelet-stats.json`): each running pod's claim volume at 40% full, but 99.5% for
+//! `i % 100 == 8` (`volume-full`).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -28,10 +33,32 @@ const PODS_PER_NODE: usize = 20;
 const T0: &str = "2026-11-20T08:00:00Z";
 const NOW: &str = "2026-11-25T12:00:00Z";
 
-/// Expected failures in a snapshot of `n`: (code, count).
-pub fn expected(n: usize) -> Vec<(&'static str, usize)> {
+/// What the snapshot looks like beyond its size.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shape {
+    /// Every namespaced object in the namespace [`BIG_NS`] (else 100 pods per `team-NNN`).
+    pub one_namespace: bool,
+    /// Write the kubelet's stats summaries (`kubelet-stats.json`).
+    pub kubelet_stats: bool,
+}
+
+impl Shape {
+    /// One big namespace with kubelet stats: the shape of `scan -n big` on a large cluster.
+    pub fn focused() -> Self {
+        Shape {
+            one_namespace: true,
+            kubelet_stats: true,
+        }
+    }
+}
+
+/// The namespace of [`Shape::one_namespace`].
+pub const BIG_NS: &str = "big";
+
+/// Expected failures in a snapshot of `n` of `shape`, scanned in its namespace(s).
+pub fn expected_shaped(n: usize, shape: Shape) -> Vec<(&'static str, usize)> {
     let per = |r: usize| (0..n).filter(|i| i % 100 == r).count();
-    vec![
+    let mut v = vec![
         ("storageclass-missing", per(0)),
         ("provisioning-failed", per(1)),
         ("mount-failed", per(2)),
@@ -41,7 +68,16 @@ pub fn expected(n: usize) -> Vec<(&'static str, usize)> {
         ("waiting-for-first-consumer", per(6)),
         ("pv-released", per(7)),
         ("orphaned-ebs-volume", n / 100),
-    ]
+    ];
+    if shape.one_namespace {
+        // A namespace scan is not cluster-wide: no orphans, and a Released PV whose claim
+        // is gone belongs to no claim in the namespace.
+        v.retain(|(c, _)| !matches!(*c, "orphaned-ebs-volume" | "pv-released"));
+    }
+    if shape.kubelet_stats {
+        v.push(("volume-full", per(8)));
+    }
+    v
 }
 
 struct ListWriter {
@@ -114,8 +150,8 @@ fn managed_fields(manager: &str) -> Value {
     ])
 }
 
-/// Writes the snapshot of `n` stateful pods into `dir` (created).
-pub fn write(dir: &Path, n: usize) {
+/// Writes the snapshot of `n` stateful pods of `shape` into `dir` (created).
+pub fn write_shaped(dir: &Path, n: usize, shape: Shape) {
     std::fs::create_dir_all(dir).expect("mkdir");
     let nodes = n.div_ceil(PODS_PER_NODE).max(3);
     let node_name = |k: usize| format!("ip-10-0-{}-{}.ec2.internal", k / 250, k % 250);
@@ -174,6 +210,8 @@ pub fn write(dir: &Path, n: usize) {
     let mut vols = ListWriter::open(dir, "ec2-volumes.json", "{\"Volumes\":[\n", "]}\n");
     // Which volumes sit on which instance, for the instances' block-device mappings.
     let mut on_node: Vec<Vec<String>> = vec![Vec::new(); nodes];
+    // The kubelet's per-pod volume stats, by node.
+    let mut stats_of_node: Vec<Vec<Value>> = vec![Vec::new(); nodes];
     let mut ev = 0usize;
     let mut event = |w: &mut ListWriter,
                      ns: &str,
@@ -193,7 +231,11 @@ pub fn write(dir: &Path, n: usize) {
     };
 
     for i in 0..n {
-        let ns = format!("team-{:03}", i / 100);
+        let ns = if shape.one_namespace {
+            BIG_NS.to_string()
+        } else {
+            format!("team-{:03}", i / 100)
+        };
         let pod = format!("db-{i}");
         let claim = format!("data-db-{i}");
         let pv = format!("pvc-{}", uid(7, i));
@@ -342,6 +384,24 @@ pub fn write(dir: &Path, n: usize) {
                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db", "uid": uid(11, i / 100), "controller": true, "blockOwnerDeletion": true}],
                     "managedFields": managed_fields("kube-controller-manager")},
                 "spec": spec, "status": status}));
+            if running && shape.kubelet_stats {
+                const GI: u64 = 1024 * 1024 * 1024;
+                let cap = 20 * GI;
+                let used = if case == 8 {
+                    cap / 1000 * 995
+                } else {
+                    cap / 10 * 4
+                };
+                stats_of_node[k].push(json!({
+                    "podRef": {"name": pod, "namespace": ns, "uid": uid(5, i)},
+                    "startTime": T0,
+                    "volume": [
+                        {"time": NOW, "availableBytes": cap - used, "capacityBytes": cap, "usedBytes": used,
+                         "inodesFree": 1_300_000 - 2_000, "inodes": 1_310_720, "inodesUsed": 2_000, "name": "data",
+                         "pvcRef": {"name": claim, "namespace": ns}},
+                        {"time": NOW, "availableBytes": 8_000_000_000u64, "capacityBytes": 8_000_000_000u64, "usedBytes": 12_288,
+                         "inodesFree": 1_000_000, "inodes": 1_000_009, "inodesUsed": 9, "name": "kube-api-access"}]}));
+            }
             if scheduled {
                 event(
                     &mut events,
@@ -416,4 +476,17 @@ pub fn write(dir: &Path, n: usize) {
             "Tags": [{"Key": "Name", "Value": node_name(k)}]}));
     }
     w.finish();
+
+    if shape.kubelet_stats {
+        // `kubectl get --raw /api/v1/nodes/NODE/proxy/stats/summary` for every node, concatenated.
+        let mut out = BufWriter::new(File::create(dir.join("kubelet-stats.json")).expect("create"));
+        for (k, pods) in stats_of_node.into_iter().enumerate() {
+            let summary = json!({"node": {"nodeName": node_name(k), "startTime": T0,
+                "fs": {"time": NOW, "availableBytes": 60_000_000_000u64, "capacityBytes": 85_000_000_000u64, "usedBytes": 25_000_000_000u64}},
+                "pods": pods});
+            serde_json::to_writer(&mut out, &summary).expect("write");
+            out.write_all(b"\n").expect("write");
+        }
+        out.flush().expect("flush");
+    }
 }

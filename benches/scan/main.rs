@@ -5,6 +5,12 @@
 //!
 //! Run: `cargo bench --bench scan` (sizes: `SCAN_BENCH_SIZES=1000,10000,50000`, the default;
 //! `SCAN_BENCH_KEEP=DIR` writes the first size's snapshot to DIR and stops, for profiling).
+//!
+//! A second table (`SCAN_BENCH_SHAPES=spread,focused`, the default; `spread` alone is the
+//! first table) scans the focused shape: every object in one namespace, scanned with
+//! `scan -n big`, with the kubelet's stats of every node (see [`gen::Shape::focused`]). A
+//! focus that is not "everything", and one stat per pod, are what made the rules phase
+//! quadratic (issue 16).
 
 mod gen;
 
@@ -54,102 +60,130 @@ fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
+    let shapes = std::env::var("SCAN_BENCH_SHAPES").unwrap_or_else(|_| "spread,focused".into());
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!(
-        "scan --snapshot benchmark · {cpus} CPUs · release binary, stdout to /dev/null, -o json"
-    );
-    println!(
-        "{:>7} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
-        "N", "files MB", "wall ms", "(min)", "RSS MB", "load ms", "think ms", "json ms", "findings"
-    );
     // SCAN_BENCH_KEEP=DIR: write the snapshot of the first size there and stop (for profiling).
     if let Ok(keep) = std::env::var("SCAN_BENCH_KEEP") {
+        let shape = if shapes.starts_with("focused") {
+            gen::Shape::focused()
+        } else {
+            gen::Shape::default()
+        };
         std::fs::create_dir_all(&keep).expect("create SCAN_BENCH_KEEP");
-        gen::write(std::path::Path::new(&keep), sizes[0]);
+        gen::write_shaped(std::path::Path::new(&keep), sizes[0], shape);
         println!("wrote a snapshot of {} pods to {keep}", sizes[0]);
         return;
     }
     let mut over_budget = Vec::new();
-    for n in sizes {
-        let dir = tempfile::tempdir().expect("tempdir");
-        gen::write(dir.path(), n);
-        let bytes: u64 = std::fs::read_dir(dir.path())
-            .expect("dir")
-            .filter_map(|e| e.ok()?.metadata().ok())
-            .map(|m| m.len())
-            .sum();
-        let path = dir.path().display().to_string();
-        let args = [
-            "scan",
-            "--snapshot",
-            &path,
-            "-o",
-            "json",
-            "--fail-on",
-            "never",
-        ];
-        let runs = if n <= 10_000 { 5 } else { 2 };
-        let mut walls = Vec::new();
-        let mut rss = 0;
-        for _ in 0..runs {
-            let (wall, r, code) = run_child(&args);
-            assert_eq!(code, 0, "scan exited {code}");
-            walls.push(wall);
-            rss = rss.max(r);
-        }
-        walls.sort();
-        let median = walls[walls.len() / 2];
-
-        // In-process split, and a check that the generator's failures are what scan finds.
-        let t = Instant::now();
-        let (snap, _) = load::load_paths(&[dir.path().to_path_buf()]).expect("loads");
-        let load_t = t.elapsed();
-        let t = Instant::now();
-        let report = scan::scan(
-            &snap,
-            &Scope::default(),
-            &Prices::default(),
-            acquire::as_of(&snap),
-        );
-        let think_t = t.elapsed();
-        let t = Instant::now();
-        let json = kubectl_storage::render::to_json(&report).expect("json");
-        let json_t = t.elapsed();
-        drop(json);
+    for shape in shapes.split(',').map(str::trim) {
+        let (shape, title) = match shape {
+            "spread" => (gen::Shape::default(), "scan --snapshot benchmark"),
+            "focused" => (
+                gen::Shape::focused(),
+                "scan -n big --snapshot benchmark (one namespace, kubelet stats)",
+            ),
+            other => panic!("unknown SCAN_BENCH_SHAPES entry {other:?}: spread or focused"),
+        };
+        println!("{title} · {cpus} CPUs · release binary, stdout to /dev/null, -o json");
         println!(
-            "{n:>7} {:>9.1} {:>10.0} {:>10.0} {:>10.1} {:>9.0} {:>9.0} {:>9.0} {:>8}",
-            mb(bytes),
-            median.as_secs_f64() * 1e3,
-            walls[0].as_secs_f64() * 1e3,
-            mb(rss),
-            load_t.as_secs_f64() * 1e3,
-            think_t.as_secs_f64() * 1e3,
-            json_t.as_secs_f64() * 1e3,
-            report.report.findings.len()
+            "{:>7} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
+            "N",
+            "files MB",
+            "wall ms",
+            "(min)",
+            "RSS MB",
+            "load ms",
+            "think ms",
+            "json ms",
+            "findings"
         );
-        let mut got: BTreeMap<&str, usize> = BTreeMap::new();
-        for f in &report.report.findings {
-            *got.entry(f.code).or_default() += 1;
-        }
-        for (code, want) in gen::expected(n) {
-            let have = got.remove(code).unwrap_or(0);
-            if have != want {
-                println!("        note: {code}: expected {want}, scan found {have}");
-            }
-        }
-        for (code, extra) in got {
-            println!("        note: unexpected {code} ×{extra}");
-        }
-        if n == 10_000 && (median > Duration::from_secs(1) || rss > 200_000_000) {
-            over_budget.push(format!(
-                "N=10000: {:.0} ms, {:.1} MB (budget 1000 ms, 200 MB)",
-                median.as_secs_f64() * 1e3,
-                mb(rss)
-            ));
+        for &n in &sizes {
+            bench_one(n, shape, &mut over_budget);
         }
     }
     if !over_budget.is_empty() {
         eprintln!("over budget: {}", over_budget.join("; "));
         std::process::exit(1);
+    }
+}
+
+/// Generates, runs and prints one row: `n` pods of `shape`.
+fn bench_one(n: usize, shape: gen::Shape, over_budget: &mut Vec<String>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    gen::write_shaped(dir.path(), n, shape);
+    let bytes: u64 = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let path = dir.path().display().to_string();
+    let mut args = vec![
+        "scan",
+        "--snapshot",
+        &path,
+        "-o",
+        "json",
+        "--fail-on",
+        "never",
+    ];
+    let mut scope = Scope::default();
+    if shape.one_namespace {
+        args.extend(["-n", gen::BIG_NS]);
+        scope.namespace = Some(gen::BIG_NS.to_string());
+    }
+    let runs = if n <= 10_000 { 5 } else { 2 };
+    let mut walls = Vec::new();
+    let mut rss = 0;
+    for _ in 0..runs {
+        let (wall, r, code) = run_child(&args);
+        assert_eq!(code, 0, "scan exited {code}");
+        walls.push(wall);
+        rss = rss.max(r);
+    }
+    walls.sort();
+    let median = walls[walls.len() / 2];
+
+    // In-process split, and a check that the generator's failures are what scan finds.
+    let t = Instant::now();
+    let (snap, _) = load::load_paths(&[dir.path().to_path_buf()]).expect("loads");
+    let load_t = t.elapsed();
+    let t = Instant::now();
+    let report = scan::scan(&snap, &scope, &Prices::default(), acquire::as_of(&snap));
+    let think_t = t.elapsed();
+    let t = Instant::now();
+    let json = kubectl_storage::render::to_json(&report).expect("json");
+    let json_t = t.elapsed();
+    drop(json);
+    println!(
+        "{n:>7} {:>9.1} {:>10.0} {:>10.0} {:>10.1} {:>9.0} {:>9.0} {:>9.0} {:>8}",
+        mb(bytes),
+        median.as_secs_f64() * 1e3,
+        walls[0].as_secs_f64() * 1e3,
+        mb(rss),
+        load_t.as_secs_f64() * 1e3,
+        think_t.as_secs_f64() * 1e3,
+        json_t.as_secs_f64() * 1e3,
+        report.report.findings.len()
+    );
+    let mut got: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &report.report.findings {
+        *got.entry(f.code).or_default() += 1;
+    }
+    for (code, want) in gen::expected_shaped(n, shape) {
+        let have = got.remove(code).unwrap_or(0);
+        if have != want {
+            println!("        note: {code}: expected {want}, scan found {have}");
+        }
+    }
+    for (code, extra) in got {
+        println!("        note: unexpected {code} ×{extra}");
+    }
+    if n == 10_000 && !shape.one_namespace && (median > Duration::from_secs(1) || rss > 200_000_000)
+    {
+        over_budget.push(format!(
+            "N=10000: {:.0} ms, {:.1} MB (budget 1000 ms, 200 MB)",
+            median.as_secs_f64() * 1e3,
+            mb(rss)
+        ));
     }
 }

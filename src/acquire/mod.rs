@@ -251,9 +251,9 @@ fn chain_pvs(
     target: &Target,
     ns: &str,
 ) -> Option<Vec<crate::model::PersistentVolume>> {
-    let mut cx = crate::ctx::Ctx::new(snap, as_of(snap).at);
-    crate::chain::resolve(&mut cx, target, ns).ok()?;
-    Some(cx.pvs.iter().map(|pv| (*pv).clone()).collect())
+    let cx = crate::ctx::Ctx::new(snap, as_of(snap).at);
+    let (_, focus) = crate::chain::resolve(&cx, target, ns).ok()?;
+    Some(focus.pvs.iter().map(|pv| (*pv).clone()).collect())
 }
 
 async fn live(source: &Source, need: &Need<'_>) -> Result<Acquired> {

@@ -67,7 +67,7 @@ pub struct ImportArgs {
     pub legacy_in_tree: bool,
     /// CSI driver of the PVs: ebs.csi.aws.com, or ebs.csi.eks.amazonaws.com on EKS Auto Mode
     /// (default: the one the cluster runs).
-    #[arg(long, value_name = "NAME", value_parser = ["ebs.csi.aws.com", "ebs.csi.eks.amazonaws.com"])]
+    #[arg(long, value_name = "NAME", value_parser = crate::k8s::EBS_DRIVERS)]
     pub driver: Option<String>,
     /// Also create this claim (NAMESPACE/NAME, or NAME in -n), pre-bound to the PV. One volume only.
     #[arg(

@@ -27,11 +27,7 @@ pub const IMPORTED_BY: &str = "storage.kubectl.io/imported-by";
 /// Annotation on imported objects: when the plan was made.
 pub const IMPORTED_AT: &str = "storage.kubectl.io/imported-at";
 
-/// The zone key new EBS CSI PVs use (driver 1.33+).
-pub const ZONE_KEY: &str = "topology.kubernetes.io/zone";
-
-/// The zone key older EBS CSI PVs use.
-pub const LEGACY_ZONE_KEY: &str = "topology.ebs.csi.aws.com/zone";
+pub use crate::k8s::{is_dns_label, is_dns_subdomain, EBS_ZONE_KEY as LEGACY_ZONE_KEY, ZONE_KEY};
 
 /// A claim's namespace and name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -132,7 +128,7 @@ pub fn pv_name_for(vol: &Volume, opts: &Options) -> String {
     opts.name
         .clone()
         .or_else(|| {
-            ["CSIVolumeName", "kubernetes.io/created-for/pv/name"]
+            [crate::k8s::TAG_CSI_VOLUME_NAME, crate::k8s::TAG_PV_NAME]
                 .iter()
                 .filter_map(|k| vol.tag(k))
                 .find(|n| is_dns_subdomain(n))
@@ -150,8 +146,8 @@ pub fn claim_for(vol: &Volume, opts: &Options) -> std::result::Result<Option<Cla
         return Ok(None);
     }
     match (
-        vol.tag("kubernetes.io/created-for/pvc/namespace"),
-        vol.tag("kubernetes.io/created-for/pvc/name"),
+        vol.tag(crate::k8s::TAG_PVC_NAMESPACE),
+        vol.tag(crate::k8s::TAG_PVC_NAME),
     ) {
         (Some(ns), Some(name)) => {
             let c = ClaimName {
@@ -279,19 +275,4 @@ pub fn build_pvc(
         }),
         status: None,
     }
-}
-
-/// A DNS-1123 label: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
-pub fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
-}
-
-/// A DNS-1123 subdomain: labels joined by dots, at most 253 characters.
-pub fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns_label)
 }

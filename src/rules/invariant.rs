@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::chain::{self, HopState, Target};
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Focus};
 use crate::health;
 use crate::report;
 use crate::rules::{self, chain::stuck_unexplained::ADVISORY, Finding, Severity};
@@ -99,12 +99,11 @@ fn run(case: &Case, snap: &Snapshot) -> Outcome {
     };
     // Judge the chains again, independently of the rule that promises to cover them.
     let mut cx = Ctx::new(snap, crate::acquire::as_of(snap).at);
-    match &case.target {
-        Some((t, ns)) => {
-            chain::resolve(&mut cx, t, ns).unwrap();
-        }
-        None => cx.focus_all(),
-    }
+    let focus = match &case.target {
+        Some((t, ns)) => chain::resolve(&cx, t, ns).unwrap().1,
+        None => Focus::all(snap),
+    };
+    cx.focus_on(focus);
     let unexplained = health::chains(&cx)
         .into_iter()
         .filter(|c| c.stuck().next().is_some())

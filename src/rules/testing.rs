@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 
 use crate::chain::{self, Target};
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Focus};
 use crate::rules::{self, Finding, Severity};
 use crate::snapshot::load;
 
@@ -41,15 +41,17 @@ pub fn findings(code: &str, file: &str) -> Vec<Finding> {
     let header = |key: &str| crate::rules::testing::header(&text, key);
     let (snap, _) = load::load_str(&p, &text).unwrap_or_else(|e| panic!("{e}"));
     let mut cx = Ctx::new(&snap, crate::acquire::as_of(&snap).at);
-    match header("target:") {
+    let focus = match header("target:") {
         Some(t) => {
             let target = Target::parse(&t).unwrap_or_else(|e| panic!("{e}"));
             let ns = header("namespace:").unwrap_or_else(|| "default".into());
-            chain::resolve(&mut cx, &target, &ns)
-                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            chain::resolve(&cx, &target, &ns)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+                .1
         }
-        None => cx.focus_all(),
-    }
+        None => Focus::all(&snap),
+    };
+    cx.focus_on(focus);
     rules::run(&cx)
 }
 

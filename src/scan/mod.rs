@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Focus};
 use crate::k8s;
 use crate::report::{self, Report, Summary};
 use crate::rules::{self, Finding, ObjectRef, Severity};
@@ -164,15 +164,15 @@ pub struct ScanReport {
 
 /// Scans a snapshot: focus on everything in scope, run every rule once, summarise.
 pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices, as_of: Capture) -> ScanReport {
-    let mut cx = Ctx::new(snap, as_of.at);
-    focus(&mut cx, scope);
-    if cx.unused_after.is_some() {
-        cx.unused_after = Some(
+    let mut focus = focus(snap, scope);
+    if focus.unused_after.is_some() {
+        focus.unused_after = Some(
             scope
                 .unused_after
                 .unwrap_or(crate::ctx::DEFAULT_UNUSED_AFTER),
         );
     }
+    let cx = Ctx::new(snap, as_of.at).with_focus(focus);
     let mut findings = rules::run(&cx);
     if let Some(k) = scope.kind {
         findings.retain(|f| k.keeps(&f.object.kind));
@@ -188,9 +188,9 @@ pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices, as_of: Capture) -> 
     let count_problems = |kind: &str| problem_objects.iter().filter(|o| o.kind == kind).count();
     let ebs_checked = ebs_volumes_checked(&cx);
     let checked = Counts {
-        pods: cx.pods.len(),
-        persistent_volume_claims: cx.pvcs.len(),
-        persistent_volumes: cx.pvs.len(),
+        pods: cx.pods().len(),
+        persistent_volume_claims: cx.pvcs().len(),
+        persistent_volumes: cx.pvs().len(),
         ebs_volumes: ebs_checked,
     };
     let with_problems = Counts {
@@ -256,27 +256,24 @@ pub fn scan(snap: &Snapshot, scope: &Scope, prices: &Prices, as_of: Capture) -> 
     }
 }
 
-/// Puts the objects in scope in focus.
-fn focus(cx: &mut Ctx, scope: &Scope) {
+/// The objects in scope.
+fn focus<'a>(snap: &'a Snapshot, scope: &Scope) -> Focus<'a> {
     if scope.namespace.is_none() && scope.selector.is_none() {
-        cx.focus_all();
-        return;
+        return Focus::all(snap);
     }
-    let snap = cx.snap;
     let in_ns = |ns: Option<&str>| match &scope.namespace {
         None => true,
         Some(want) => ns == Some(want.as_str()),
     };
     let selected = |labels| scope.selector.as_ref().is_none_or(|s| s.matches(labels));
-    cx.pods = snap
+    let pods: Vec<_> = snap
         .pods
         .iter()
         .filter(|p| in_ns(p.metadata.namespace.as_deref()) && selected(p.metadata.labels.as_ref()))
         .collect();
     // A selected pod's claims are in scope even when their labels differ (StatefulSet claims
     // carry the claim template's labels, not the pod's).
-    let claimed: HashSet<(String, String)> = cx
-        .pods
+    let claimed: HashSet<(String, String)> = pods
         .iter()
         .flat_map(|p| {
             let ns = p.metadata.namespace.clone().unwrap_or_default();
@@ -285,7 +282,7 @@ fn focus(cx: &mut Ctx, scope: &Scope) {
                 .map(move |(_, c)| (ns.clone(), c))
         })
         .collect();
-    cx.pvcs = snap
+    let pvcs: Vec<_> = snap
         .pvcs
         .iter()
         .filter(|c| in_ns(c.metadata.namespace.as_deref()))
@@ -298,8 +295,7 @@ fn focus(cx: &mut Ctx, scope: &Scope) {
         })
         .collect();
     // PVs are cluster-scoped: in a narrowed scan, those bound (or named by) a claim in focus.
-    let claims: HashSet<(&str, &str)> = cx
-        .pvcs
+    let claims: HashSet<(&str, &str)> = pvcs
         .iter()
         .map(|c| {
             (
@@ -308,12 +304,11 @@ fn focus(cx: &mut Ctx, scope: &Scope) {
             )
         })
         .collect();
-    let named: HashSet<&str> = cx
-        .pvcs
+    let named: HashSet<&str> = pvcs
         .iter()
         .filter_map(|c| c.spec.as_ref()?.volume_name.as_deref())
         .collect();
-    cx.pvs = snap
+    let pvs = snap
         .pvs
         .iter()
         .filter(|pv| {
@@ -330,19 +325,24 @@ fn focus(cx: &mut Ctx, scope: &Scope) {
             by_ref || named.contains(pv.metadata.name.as_deref().unwrap_or_default())
         })
         .collect();
-    cx.cluster_wide = false;
-    // Pods read by selector are not all the claims' users: no claim is called unused then.
-    cx.unused_after = scope
-        .selector
-        .is_none()
-        .then_some(crate::ctx::DEFAULT_UNUSED_AFTER);
+    Focus {
+        pods,
+        pvcs,
+        pvs,
+        cluster_wide: false,
+        // Pods read by selector are not all the claims' users: no claim is called unused then.
+        unused_after: scope
+            .selector
+            .is_none()
+            .then_some(crate::ctx::DEFAULT_UNUSED_AFTER),
+    }
 }
 
 /// EBS volumes looked at: those of the PVs in focus that EC2 returned, plus (cluster-wide) the
 /// Kubernetes-tagged available volumes searched for orphans.
 fn ebs_volumes_checked(cx: &Ctx) -> usize {
     let ids: HashSet<&str> = cx
-        .pvs
+        .pvs()
         .iter()
         .filter_map(|pv| k8s::pv_volume_id(pv))
         .collect();
@@ -352,7 +352,7 @@ fn ebs_volumes_checked(cx: &Ctx) -> usize {
         .iter()
         .filter(|v| {
             ids.contains(v.id.as_str())
-                || (cx.cluster_wide && v.state == "available" && v.has_kubernetes_tags())
+                || (cx.cluster_wide() && v.state == "available" && v.has_kubernetes_tags())
         })
         .count()
 }
@@ -394,10 +394,7 @@ fn price_orphans(cx: &Ctx, findings: &mut [Finding], prices: &Prices) -> Vec<Orp
                 v.volume_type.as_deref().unwrap_or("TYPE")
             ),
         };
-        let created_for = match (
-            v.tag("kubernetes.io/created-for/pvc/namespace"),
-            v.tag("kubernetes.io/created-for/pvc/name"),
-        ) {
+        let created_for = match (v.tag(k8s::TAG_PVC_NAMESPACE), v.tag(k8s::TAG_PVC_NAME)) {
             (Some(ns), Some(n)) => Some(format!("{ns}/{n}")),
             (None, Some(n)) => Some(n.to_string()),
             _ => None,

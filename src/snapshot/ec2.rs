@@ -99,19 +99,11 @@ impl Volume {
             || self
                 .tags
                 .iter()
-                .any(|t| t.key.starts_with("kubernetes.io/cluster/"))
+                .any(|t| t.key.starts_with(crate::k8s::TAG_CLUSTER_PREFIX))
     }
 }
 
-/// Tag keys the EBS CSI drivers (self-managed and EKS Auto Mode) and the in-tree provisioner put
-/// on volumes they create. (`CSIVolumeName` is set by both drivers, being one code base; the
-/// Auto Mode cluster key follows its driver name.)
-pub const KUBERNETES_TAG_KEYS: [&str; 4] = [
-    "ebs.csi.aws.com/cluster",
-    "ebs.csi.eks.amazonaws.com/cluster",
-    "CSIVolumeName",
-    "kubernetes.io/created-for/pvc/name",
-];
+pub use crate::k8s::KUBERNETES_TAG_KEYS;
 
 /// `Placement` of an instance (only the zone matters here).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

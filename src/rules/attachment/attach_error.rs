@@ -108,7 +108,7 @@ fn va_error(va: &VolumeAttachment) -> Option<(&'static str, &str)> {
 }
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         let pv_name = pv.metadata.name.as_deref().unwrap_or_default();
         // Deleting attachments are detach-stuck's.
         let vas: Vec<&VolumeAttachment> = cx

@@ -32,7 +32,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         listed: Option<Vec<String>>,
     }
     let mut hits: BTreeMap<(String, String), Hit> = BTreeMap::new();
-    for pod in &cx.pods {
+    for pod in cx.pods() {
         let Some(node) = pod_node(pod) else { continue };
         if matches!(k8s::pod_phase(pod), "Succeeded" | "Failed") {
             continue;
@@ -211,7 +211,7 @@ fn selected_node_lacks_plugin(
     out: &mut Vec<Finding>,
 ) {
     let mut seen = std::collections::HashSet::new();
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         if k8s::pvc_phase(pvc) != "Pending" {
             continue;
         }

@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
 const STUCK_AFTER_SECS: i64 = 300;
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         let pv_name = pv.metadata.name.as_deref().unwrap_or_default();
         for va in cx.attachments_of(pv_name) {
             let Some(since) = va.metadata.deletion_timestamp.as_ref().map(|t| t.0) else {

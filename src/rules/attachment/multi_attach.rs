@@ -43,7 +43,7 @@ fn single_node(pv: &PersistentVolume) -> bool {
 }
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pod in &cx.pods {
+    for pod in cx.pods() {
         if pod_started(pod) {
             continue;
         }

@@ -70,7 +70,7 @@ fn fix_for(volume_mode: &str, shared: &[String]) -> String {
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     let mut reported_pvs = Vec::new();
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         let shared = shared_modes(fit::claim_modes(pvc));
         if shared.is_empty() {
             continue;
@@ -149,7 +149,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         if !k8s::pv_is_ebs(pv) || reported_pvs.contains(&pv.metadata.name) {
             continue;
         }

@@ -165,7 +165,7 @@ pub(super) fn spec_misfits(
         why.push(format!("volumeMode {pm}, claim wants {cm}"));
     }
     if let Some(sel) = pvc.spec.as_ref().and_then(|s| s.selector.as_ref()) {
-        if !selector_admits(sel, pv.metadata.labels.as_ref()) {
+        if !k8s::label_selector_matches(sel, pv.metadata.labels.as_ref()) {
             why.push(format!(
                 "labels do not match the claim's selector ({})",
                 describe_selector(sel)
@@ -298,31 +298,6 @@ fn affinity_misfit(cx: &Ctx, pvc: &PersistentVolumeClaim, pv: &PersistentVolume)
     ))
 }
 
-/// Whether labels satisfy a label selector (matchLabels and matchExpressions, ANDed).
-pub(super) fn selector_admits(
-    sel: &LabelSelector,
-    labels: Option<&std::collections::BTreeMap<String, String>>,
-) -> bool {
-    let get = |k: &str| labels.and_then(|l| l.get(k));
-    let labels_ok = sel
-        .match_labels
-        .iter()
-        .flatten()
-        .all(|(k, v)| get(k) == Some(v));
-    let exprs_ok = sel.match_expressions.iter().flatten().all(|e| {
-        let value = get(&e.key);
-        let values = e.values.as_deref().unwrap_or_default();
-        match e.operator.as_str() {
-            "In" => value.is_some_and(|v| values.contains(v)),
-            "NotIn" => value.is_none_or(|v| !values.contains(v)),
-            "Exists" => value.is_some(),
-            "DoesNotExist" => value.is_none(),
-            _ => false,
-        }
-    });
-    labels_ok && exprs_ok
-}
-
 /// `app=db, tier in (a,b)`: a selector as people write it.
 pub(super) fn describe_selector(sel: &LabelSelector) -> String {
     let mut parts: Vec<String> = sel
@@ -368,27 +343,27 @@ mod tests {
             operator: op.into(),
             values: Some(v.iter().map(|s| s.to_string()).collect()),
         };
-        assert!(selector_admits(
+        assert!(k8s::label_selector_matches(
             &sel(&[("app", "db")], vec![]),
             Some(&labels)
         ));
-        assert!(!selector_admits(
+        assert!(!k8s::label_selector_matches(
             &sel(&[("app", "web")], vec![]),
             Some(&labels)
         ));
-        assert!(selector_admits(
+        assert!(k8s::label_selector_matches(
             &sel(&[], vec![req("tier", "In", &["gold", "silver"])]),
             Some(&labels)
         ));
-        assert!(!selector_admits(
+        assert!(!k8s::label_selector_matches(
             &sel(&[], vec![req("tier", "NotIn", &["gold"])]),
             Some(&labels)
         ));
-        assert!(!selector_admits(
+        assert!(!k8s::label_selector_matches(
             &sel(&[], vec![req("zone", "Exists", &[])]),
             Some(&labels)
         ));
-        assert!(selector_admits(
+        assert!(k8s::label_selector_matches(
             &sel(&[], vec![req("zone", "DoesNotExist", &[])]),
             None
         ));

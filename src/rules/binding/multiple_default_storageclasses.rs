@@ -24,7 +24,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         return;
     }
     let classless: Vec<String> = cx
-        .pvcs
+        .pvcs()
         .iter()
         .filter(|p| k8s::pvc_class_name(p).is_none())
         .map(|p| {
@@ -35,7 +35,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             )
         })
         .collect();
-    if !cx.cluster_wide && classless.is_empty() {
+    if !cx.cluster_wide() && classless.is_empty() {
         return;
     }
     let name = |sc: &k8s_openapi::api::storage::v1::StorageClass| {

@@ -21,13 +21,13 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     // Without the PVs, the PV controller's own word (FailedBinding "no persistent volumes
     // available … no storage class is set") or a wait past the binding time stands for them.
-    if !cx.pvcs.iter().any(|pvc| {
+    if !cx.pvcs().iter().any(|pvc| {
         k8s::pvc_phase(pvc) == "Pending" && matches!(cx.claim_class(pvc), ClaimClass::NoDefault)
     }) {
         return;
     }
     let pvs_unknown = cx.unknown(Kind::PersistentVolume, None);
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         if k8s::pvc_phase(pvc) != "Pending" || !matches!(cx.claim_class(pvc), ClaimClass::NoDefault)
         {
             continue;

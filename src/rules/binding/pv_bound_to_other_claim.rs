@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         let Some(Lookup::Found(pv)) = cx.pv_of(pvc) else {
             continue;
         };

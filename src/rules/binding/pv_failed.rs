@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         if k8s::pv_phase(pv) != "Failed" {
             continue;
         }

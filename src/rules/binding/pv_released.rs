@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     let pending: Vec<&PersistentVolumeClaim> = cx
-        .pvcs
+        .pvcs()
         .iter()
         .copied()
         .filter(|pvc| k8s::pvc_phase(pvc) == "Pending")

@@ -16,10 +16,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    if !cx.cluster_wide {
+    if !cx.cluster_wide() {
         return;
     }
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         if k8s::pv_phase(pv) != "Available"
             || pv
                 .spec

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pod in &cx.pods {
+    for pod in cx.pods() {
         let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
         let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
         let ephemeral: Vec<&str> = pod

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         let Some(deleted) = pvc.metadata.deletion_timestamp.as_ref() else {
             continue;
         };

@@ -30,11 +30,11 @@ const USERS: [Kind; 5] = [
 ];
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    let Some(after) = cx.unused_after else {
+    let Some(after) = cx.unused_after() else {
         return;
     };
     let candidates: Vec<&PersistentVolumeClaim> = cx
-        .pvcs
+        .pvcs()
         .iter()
         .copied()
         .filter(|c| k8s::pvc_phase(c) == "Bound" && c.metadata.deletion_timestamp.is_none())

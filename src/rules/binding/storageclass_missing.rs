@@ -20,7 +20,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     // The classes some Available PV has, gathered once (at the first claim that needs them): a
     // scan's pending claims are not each checked against every PV.
     let mut available: Option<std::collections::HashSet<&str>> = None;
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         if k8s::pvc_phase(pvc) == "Bound" {
             continue;
         }

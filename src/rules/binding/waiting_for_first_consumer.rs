@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         if k8s::pvc_phase(pvc) != "Pending" || cx.pv_of(pvc).is_some() {
             continue;
         }

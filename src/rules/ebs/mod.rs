@@ -39,7 +39,7 @@ pub fn volume_ref(id: &str) -> ObjectRef {
 
 /// EBS-backed PVs in focus with their volume id.
 pub fn focused_ebs_pvs<'a>(cx: &Ctx<'a>) -> Vec<(&'a PersistentVolume, &'a str)> {
-    cx.pvs
+    cx.pvs()
         .iter()
         .copied()
         .filter(|pv| k8s::pv_is_ebs(pv))

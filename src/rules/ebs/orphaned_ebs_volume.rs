@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    if !cx.cluster_wide || cx.unknown(Kind::PersistentVolume, None).is_some() {
+    if !cx.cluster_wide() || cx.unknown(Kind::PersistentVolume, None).is_some() {
         return;
     }
     let used: std::collections::HashSet<&str> =
@@ -29,9 +29,9 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         }
         let age = age_of(cx, v.create_time.as_deref());
         let origin = match (
-            v.tag("kubernetes.io/created-for/pvc/namespace"),
-            v.tag("kubernetes.io/created-for/pvc/name"),
-            v.tag("CSIVolumeName"),
+            v.tag(crate::k8s::TAG_PVC_NAMESPACE),
+            v.tag(crate::k8s::TAG_PVC_NAME),
+            v.tag(crate::k8s::TAG_CSI_VOLUME_NAME),
         ) {
             (Some(ns), Some(n), _) => format!("; created for PVC {ns}/{n}"),
             (None, Some(n), _) => format!("; created for PVC {n}"),
@@ -57,7 +57,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 || crate::k8s::EBS_DRIVERS
                     .iter()
                     .any(|d| t.key.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
-                || t.key == "CSIVolumeName"
+                || t.key == crate::k8s::TAG_CSI_VOLUME_NAME
         }) {
             f = f.evidence(format!("tag {}={}", t.key, t.value));
         }

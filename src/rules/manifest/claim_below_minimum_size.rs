@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
 const GIB: u128 = 1024 * 1024 * 1024;
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pvc in cx.pvcs.iter().filter(|p| k8s::pvc_phase(p) != "Bound") {
+    for pvc in cx.pvcs().iter().filter(|p| k8s::pvc_phase(p) != "Bound") {
         let Some(sc) = cx.class_of(pvc) else { continue };
         let Some(ty) = class_ebs_type(sc) else {
             continue;

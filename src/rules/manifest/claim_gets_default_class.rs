@@ -36,7 +36,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     if candidates.is_empty() {
         return;
     }
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         let Some(spec) = pvc.spec.as_ref() else {
             continue;
         };

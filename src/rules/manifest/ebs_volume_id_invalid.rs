@@ -1,8 +1,8 @@
 //! `ebs-volume-id-invalid`: an EBS PV names a volume id EC2 cannot parse.
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
-use super::is_ebs_driver;
 use crate::ctx::Ctx;
+use crate::k8s::is_ebs_driver;
 
 pub static RULE: Rule = Rule {
     code: "ebs-volume-id-invalid",
@@ -26,7 +26,7 @@ pub fn valid_volume_id(id: &str) -> bool {
 }
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         let Some(spec) = pv.spec.as_ref() else {
             continue;
         };

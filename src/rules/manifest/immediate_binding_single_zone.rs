@@ -21,7 +21,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     // A chain's claims show the real failure instead (`zone-mismatch`); this is the warning
     // before any claim exists: classes checked on their own (preflight, scan).
-    if !cx.cluster_wide {
+    if !cx.cluster_wide() {
         return;
     }
     let classes: Vec<&StorageClass> = cx.snap.storage_classes.iter().collect();

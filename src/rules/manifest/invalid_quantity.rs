@@ -40,7 +40,7 @@ fn finding(object: ObjectRef, what: &str, field: &str, value: &str, why: &str) -
 }
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         let name = pvc.metadata.name.as_deref().unwrap_or_default();
         let r = pvc.spec.as_ref().and_then(|s| s.resources.as_ref());
         let fields = sizes(
@@ -58,7 +58,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             }
         }
     }
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         let name = pv.metadata.name.as_deref().unwrap_or_default();
         let cap = pv.spec.as_ref().and_then(|s| s.capacity.as_ref());
         for (field, value) in sizes(cap, "spec.capacity.storage") {

@@ -38,14 +38,6 @@ pub const RULES: &[&Rule] = &[
     &rwo_claim_shared_by_replicas::RULE,
 ];
 
-/// The EKS Auto Mode EBS driver; [`k8s::EBS_CSI`] is the self-managed one. Both are EBS.
-pub const EBS_AUTO_MODE: &str = "ebs.csi.eks.amazonaws.com";
-
-/// Whether a CSI driver name is one of the EBS drivers.
-pub fn is_ebs_driver(driver: &str) -> bool {
-    driver == k8s::EBS_CSI || driver == EBS_AUTO_MODE
-}
-
 /// One EBS volume type's limits.
 #[derive(Debug, Clone, Copy)]
 pub struct EbsType {

@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pod in &cx.pods {
+    for pod in cx.pods() {
         let Some(ann) = pod.metadata.annotations.as_ref() else {
             continue;
         };

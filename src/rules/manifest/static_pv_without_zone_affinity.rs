@@ -1,9 +1,9 @@
 //! `static-pv-without-zone-affinity`: a PV for an existing EBS volume does not say its zone.
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
-use super::is_ebs_driver;
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::is_ebs_driver;
 
 pub static RULE: Rule = Rule {
     code: "static-pv-without-zone-affinity",
@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         let Some(spec) = pv.spec.as_ref() else {
             continue;
         };

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pod in &cx.pods {
+    for pod in cx.pods() {
         let Some(spec) = pod.spec.as_ref() else {
             continue;
         };

@@ -41,7 +41,7 @@ fn clue(e: &EventRecord) -> Clue<'_> {
 }
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pod in cx.pods.iter().filter(|p| waiting_for_mount(p)) {
+    for pod in cx.pods().iter().filter(|p| waiting_for_mount(p)) {
         let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
         let node = pod
             .spec

@@ -23,7 +23,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pod in cx.pods.iter().filter(|p| waiting_for_mount(p)) {
+    for pod in cx.pods().iter().filter(|p| waiting_for_mount(p)) {
         let vols = claim_volumes(cx, pod);
         let events: Vec<(&EventRecord, MountProblem)> = mount_events(cx, pod)
             .into_iter()

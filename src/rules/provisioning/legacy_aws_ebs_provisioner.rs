@@ -16,10 +16,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    let mut classes: Vec<_> = if cx.cluster_wide {
+    let mut classes: Vec<_> = if cx.cluster_wide() {
         cx.snap.storage_classes.iter().collect()
     } else {
-        cx.pvcs.iter().filter_map(|p| cx.class_of(p)).collect()
+        cx.pvcs().iter().filter_map(|p| cx.class_of(p)).collect()
     };
     classes.sort_by_key(|sc| sc.metadata.name.clone());
     classes.dedup_by_key(|sc| sc.metadata.name.clone());

@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     let mut seen = std::collections::HashSet::new();
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         if k8s::pvc_phase(pvc) == "Bound" {
             continue;
         }

@@ -140,7 +140,7 @@ fn iam_principal(message: &str) -> Option<String> {
 }
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         if k8s::pvc_phase(pvc) != "Pending" {
             continue;
         }

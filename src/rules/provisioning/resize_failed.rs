@@ -126,7 +126,7 @@ fn retry_hint(cx: &Ctx, failures: &[&EventRecord], successes: &[&EventRecord]) -
 }
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
         let name = pvc.metadata.name.as_deref().unwrap_or_default();
         let status = pvc.status.as_ref();

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
 const GRACE_SECS: i64 = 120;
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pvc in &cx.pvcs {
+    for pvc in cx.pvcs() {
         let Some(cond) = pvc
             .status
             .as_ref()

@@ -154,7 +154,7 @@ fn slots_text(node: &str, driver: &str, s: &Slots) -> String {
 }
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pod in &cx.pods {
+    for pod in cx.pods() {
         if k8s::pod_phase(pod) != "Pending" {
             continue;
         }

@@ -45,11 +45,12 @@ fn zones_of(nodes: &[&Node]) -> String {
 fn placement_open(cx: &Ctx) -> bool {
     let scheduled =
         |p: &crate::model::Pod| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
-    if cx.pvcs.iter().any(|p| k8s::pvc_phase(p) != "Bound") || cx.pods.iter().any(|p| !scheduled(p))
+    if cx.pvcs().iter().any(|p| k8s::pvc_phase(p) != "Bound")
+        || cx.pods().iter().any(|p| !scheduled(p))
     {
         return true;
     }
-    cx.pvs.iter().any(|pv| {
+    cx.pvs().iter().any(|pv| {
         let name = pv.metadata.name.as_deref().unwrap_or_default();
         let pods = cx.focused_pods_on_pv(name);
         pods.is_empty()
@@ -83,7 +84,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
 
     // 1. A class that can only create volumes where no node runs.
     let mut seen_classes = std::collections::HashSet::new();
-    for pvc in cx.pvcs.iter().filter(|p| k8s::pvc_phase(p) != "Bound") {
+    for pvc in cx.pvcs().iter().filter(|p| k8s::pvc_phase(p) != "Bound") {
         let Some(sc) = cx.class_of(pvc) else { continue };
         let zones = k8s::class_zones(sc);
         if zones.is_empty() || !seen_classes.insert(sc.metadata.name.clone()) {
@@ -115,7 +116,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
 
     // 2. A PV no schedulable node can reach.
     let mut unreachable = std::collections::HashSet::new();
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         if k8s::pv_affinity_terms(pv).is_empty() && k8s::pv_zones(pv).is_empty() {
             continue;
         }
@@ -147,7 +148,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 
     // 3. A pod whose own node selection, or whose other volumes, exclude the volume's zone.
-    for pod in &cx.pods {
+    for pod in cx.pods() {
         if matches!(k8s::pod_phase(pod), "Running" | "Succeeded")
             || pod
                 .spec
@@ -228,7 +229,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
 /// Case 5 (needs no nodes, so it also runs on manifests): an unscheduled pod pinned to zones by
 /// its own node selection, with an unbound claim whose class creates volumes only elsewhere.
 fn class_excludes_pod_zones(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pod in &cx.pods {
+    for pod in cx.pods() {
         let spec = pod.spec.as_ref();
         if spec.and_then(|s| s.node_name.as_ref()).is_some() {
             continue;
@@ -289,16 +290,7 @@ fn pod_required_zones(pod: &crate::model::Pod) -> Vec<String> {
     {
         return vec![z.clone()];
     }
-    let terms = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| {
-            n.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        })
-        .map(|r| r.node_selector_terms.as_slice())
-        .unwrap_or_default();
+    let terms = k8s::pod_required_terms(pod);
     let every_term_zoned = !terms.is_empty()
         && terms.iter().all(|t| {
             t.match_expressions
@@ -316,7 +308,7 @@ fn pod_required_zones(pod: &crate::model::Pod) -> Vec<String> {
 /// Case 4: a PV whose node affinity names a zone other than its EBS volume's real AZ. Pods land
 /// in the PV's zone and the attach can never succeed there.
 fn ebs_zone_disagrees(cx: &Ctx, out: &mut Vec<Finding>) {
-    for pv in &cx.pvs {
+    for pv in cx.pvs() {
         if !k8s::pv_is_ebs(pv) {
             continue;
         }
