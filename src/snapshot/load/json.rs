@@ -1,6 +1,7 @@
 //! JSON files streamed: a List's items (or an AWS CLI list's elements) loaded as they are
 //! parsed, each item read as text and built straight into its type.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
@@ -8,6 +9,7 @@ use serde_json::Value;
 use super::aws::EC2_LISTS;
 use super::head::ScopedHead;
 use super::kube::{known_kind, Source};
+use super::stream::{Pieces, Step, Unread};
 use super::Loader;
 use crate::error::{Error, Result};
 
@@ -175,6 +177,59 @@ impl Loader {
                 }
             }
         }
+    }
+}
+
+impl Loader {
+    /// [`Self::load_json`] on a file read piece by piece ([`Pieces`]): the same documents, the
+    /// same calls in the same order, a List's items in batches as they are read. `Err` when the
+    /// text is not what the pieces expect or any loading step fails: what this loader holds is
+    /// then to be dropped and the file loaded whole, which reports the error as usual.
+    pub(super) fn stream_json<R: Read>(&mut self, origin: &Path, p: &mut Pieces<R>) -> Step<()> {
+        self.snapshot.offline = true;
+        let mut index = 0;
+        while let Some(b) = p.peek()? {
+            if b != b'{' {
+                return Err(Unread);
+            }
+            p.expect(b'{')?;
+            index += 1;
+            let mut fields = serde_json::Map::new();
+            let mut items_seen = None;
+            let mut more = p.peek()? != Some(b'}');
+            while more {
+                if p.peek()? != Some(b'"') {
+                    return Err(Unread);
+                }
+                let key: String = serde_json::from_str(p.value()?).map_err(|_| Unread)?;
+                p.expect(b':')?;
+                let ec2_key = EC2_LISTS.iter().copied().find(|l| *l == key);
+                let value = if key == "items" || ec2_key.is_some() {
+                    let mut rest = Vec::new();
+                    let seen = p.list(|items| {
+                        let more = self.load_items(origin, index, items, ec2_key);
+                        rest.extend(more.map_err(|_| Unread)?);
+                        Ok(())
+                    })?;
+                    items_seen = Some(seen);
+                    Value::Array(rest)
+                } else {
+                    serde_json::from_str(p.value()?).map_err(|_| Unread)?
+                };
+                fields.insert(key, value);
+                more = p.peek()? == Some(b',');
+                if more {
+                    p.expect(b',')?;
+                }
+            }
+            p.expect(b'}')?;
+            if items_seen == Some(0) && fields.get("kind").and_then(Value::as_str) == Some("List") {
+                self.empty_untyped_list(origin);
+            }
+            self.load_document(origin, index, Value::Object(fields))
+                .map_err(|_| Unread)?;
+        }
+        Ok(())
     }
 }
 

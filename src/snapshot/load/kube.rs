@@ -49,7 +49,10 @@ impl Loader {
         if trimmed.starts_with('{') {
             return self.load_json(origin, trimmed);
         }
-        let docs = parse_documents(origin, text)?;
+        let docs = match super::yaml::list_in_pieces(text) {
+            Some(list) => vec![list],
+            None => parse_documents(origin, text)?,
+        };
         for (i, doc) in docs.into_iter().enumerate() {
             let empty_list = doc.get("kind").and_then(Value::as_str) == Some("List")
                 && doc

@@ -11,7 +11,9 @@ mod head;
 mod json;
 mod kube;
 mod kubelet;
+mod stream;
 mod walk;
+mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -242,6 +244,7 @@ impl Loader {
                 .get_or_insert_with(Default::default)
                 .extend(names);
         }
+        self.partial.extend(other.partial);
         for (kind, by_version) in other.skipped {
             for (version, names) in by_version {
                 self.skipped

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::stream::Pieces;
 use super::Loader;
 use crate::error::{Error, Result};
 
@@ -44,6 +45,19 @@ pub fn max_file_size(default: u64) -> u64 {
 /// setting that raises the limit.
 pub fn read_file(path: &Path, max: u64, flag: &str) -> Result<Vec<u8>> {
     use std::io::Read;
+    let (file, len) = open_file(path, max, flag)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(path, bytes.len() as u64, max, flag));
+    }
+    Ok(bytes)
+}
+
+/// Opens one input file as [`read_file`] reads it (refusing what it refuses); returns its size.
+fn open_file(path: &Path, max: u64, flag: &str) -> Result<(std::fs::File, u64)> {
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
     if !meta.is_file() {
@@ -53,29 +67,23 @@ pub fn read_file(path: &Path, max: u64, flag: &str) -> Result<Vec<u8>> {
             format!("is {what}, not a regular file: save the output to a file first"),
         ));
     }
-    let too_big = |size: u64| {
-        Error::input(
-            path,
-            format!(
-                "file is {} bytes, over the {}-byte limit for one file (raise it with {flag})",
-                crate::yaml::thousands(size as usize),
-                crate::yaml::thousands(max as usize)
-            ),
-        )
-    };
     if meta.len() > max {
-        return Err(too_big(meta.len()));
+        return Err(too_big(path, meta.len(), max, flag));
     }
     let file = std::fs::File::open(path)
         .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::input(path, format!("cannot read: {}", io_reason(&e))))?;
-    if bytes.len() as u64 > max {
-        return Err(too_big(bytes.len() as u64));
-    }
-    Ok(bytes)
+    Ok((file, meta.len()))
+}
+
+fn too_big(path: &Path, size: u64, max: u64, flag: &str) -> Error {
+    Error::input(
+        path,
+        format!(
+            "file is {} bytes, over the {}-byte limit for one file (raise it with {flag})",
+            crate::yaml::thousands(size as usize),
+            crate::yaml::thousands(max as usize)
+        ),
+    )
 }
 
 /// "a FIFO", "a character device", … for a path that is not a regular file or directory.
@@ -132,14 +140,32 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
 
 impl Loader {
     pub(super) fn load_file(&mut self, path: &Path) -> Result<()> {
-        let bytes = read_file(
-            path,
-            max_file_size(DEFAULT_MAX_FILE_SIZE),
-            "--max-file-size",
-        )?;
+        const FLAG: &str = "--max-file-size";
+        let max = max_file_size(DEFAULT_MAX_FILE_SIZE);
+        let (file, _) = open_file(path, max, FLAG)?;
+        // A JSON file is read piece by piece; should that fail, it is read whole, which says
+        // what is wrong (and where) as it always did.
+        if let Some(part) = self.stream(path, file, max) {
+            self.stats.files += 1;
+            self.merge(part);
+            return Ok(());
+        }
+        let bytes = read_file(path, max, FLAG)?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::input(path, "binary file, not YAML or JSON"))?;
         self.stats.files += 1;
         self.load_text(path, &text)
+    }
+
+    /// A JSON file read piece by piece into a loader of its own, `None` when it is not JSON or
+    /// cannot be read so (see [`super::stream`]).
+    fn stream(&self, path: &Path, file: std::fs::File, max: u64) -> Option<Loader> {
+        let mut pieces = Pieces::new(file, max);
+        if !pieces.starts_object().ok()? {
+            return None;
+        }
+        let mut part = Loader::with(self.filter.clone());
+        part.stream_json(path, &mut pieces).ok()?;
+        Some(part)
     }
 }
