@@ -10,7 +10,7 @@ use super::aws::EC2_LISTS;
 use super::head::ScopedHead;
 use super::kube::{known_kind, Source};
 use super::stream::{Pieces, Step, Unread};
-use super::Loader;
+use super::{in_runs, Loader};
 use crate::error::{Error, Result};
 
 /// A JSON syntax error as one line naming where it is.
@@ -77,21 +77,10 @@ impl Loader {
             return self.load_run(origin, index, items, ec2_key);
         }
         let filter = &self.filter;
-        let parts: Vec<Result<(Loader, Vec<Value>)>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = items
-                .chunks(items.len().div_ceil(runs))
-                .map(|run| {
-                    scope.spawn(move || {
-                        let mut part = Loader::with(filter.clone());
-                        let rest = part.load_run(origin, index, run, ec2_key)?;
-                        Ok((part, rest))
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
+        let parts = in_runs(items, runs, |run| {
+            let mut part = Loader::with(filter.clone());
+            let rest = part.load_run(origin, index, run, ec2_key)?;
+            Ok((part, rest))
         });
         let mut rest = Vec::new();
         for part in parts {

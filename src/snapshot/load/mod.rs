@@ -258,6 +258,22 @@ impl Loader {
     }
 }
 
+/// `f` on `items` cut in `runs` runs (at most), each on a thread of its own; the results in
+/// the items' order.
+fn in_runs<T: Sync, R: Send>(items: &[T], runs: usize, f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(items.len().div_ceil(runs.max(1)).max(1))
+            .map(|run| scope.spawn(move || f(run)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 impl Snapshot {
     /// Drops repeated objects (the same file given twice, a dir holding two dumps): last wins.
     /// Returns how many were dropped, by kind.

@@ -72,26 +72,15 @@ pub(super) fn list_in_pieces(text: &str) -> Option<Value> {
         return None;
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let parsed: Vec<Option<Vec<Value>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(items.len().div_ceil(cores))
-            .map(|run| {
-                scope.spawn(move || {
-                    run.iter()
-                        .map(
-                            |piece| match serde_saphyr::from_str_with_options(piece, options()) {
-                                Ok(Value::Array(mut one)) if one.len() == 1 => one.pop(),
-                                _ => None,
-                            },
-                        )
-                        .collect::<Option<Vec<Value>>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+    let parsed = super::in_runs(&items, cores, |run| {
+        run.iter()
+            .map(
+                |piece| match serde_saphyr::from_str_with_options(piece, options()) {
+                    Ok(Value::Array(mut one)) if one.len() == 1 => one.pop(),
+                    _ => None,
+                },
+            )
+            .collect::<Option<Vec<Value>>>()
     });
     let mut all = Vec::with_capacity(items.len());
     for run in parsed {
