@@ -2,6 +2,7 @@
 //! under diagnosis and a tree of hops Pod → PVC → (StorageClass → CSI driver) / (PV → attachment,
 //! node, EBS volume), each with a status.
 
+use crate::k8s::Named;
 use crate::model::{PersistentVolume, Pod};
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use serde::Serialize;
@@ -589,10 +590,7 @@ fn pv_tree<'a>(cx: &Ctx<'a>, focus: &mut Focus<'a>, pv: &'a PersistentVolume) ->
         let state = mark(&health::attachment(cx, va));
         hop.children.push(
             Hop::new("Attach", format!("→ {node}"), state, text)
-                .detail(k8s::truncate(
-                    va.metadata.name.as_deref().unwrap_or_default(),
-                    20,
-                ))
+                .detail(k8s::truncate(va.name(), 20))
                 .object(ObjectRef::of(va)),
         );
     }

@@ -1,6 +1,7 @@
 //! [`Ctx`]: the snapshot seen from one diagnosis — which objects are in focus, what "now" is,
 //! and indexed lookups the rules share.
 
+use crate::k8s::Named;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -168,7 +169,7 @@ impl<'a> Ctx<'a> {
         }
         let mut pods_by_claim: HashMap<_, Vec<usize>> = HashMap::new();
         for (i, p) in snap.pods.iter().enumerate() {
-            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
+            let ns = p.namespace_or_empty();
             for (_, claim) in k8s::pod_claims(p) {
                 let e = pods_by_claim.entry((ns, claim)).or_default();
                 // A pod mounting one claim twice is still one user of it.

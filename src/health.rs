@@ -3,6 +3,7 @@
 //! object's status does not. The chain's marks and the `stuck-unexplained` rule both read this
 //! one judgement, so the tree and the findings cannot disagree about what is stuck.
 
+use crate::k8s::Named;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{ContainerState, Node, PersistentVolumeClaim};
 
@@ -475,7 +476,7 @@ pub fn attachment(cx: &Ctx, va: &VolumeAttachment) -> Health {
     let node = &va.spec.node_name;
     let mut facts = vec![format!(
         "VolumeAttachment {} node {node} attached={}",
-        va.metadata.name.as_deref().unwrap_or_default(),
+        va.name(),
         st.map(|s| s.attached).unwrap_or(false)
     )];
     for (field, e) in [
@@ -634,7 +635,7 @@ impl ChainView {
             }
             self.other(ObjectRef::new("CSINode", None, n));
         }
-        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let ns = pod.namespace_or_empty();
         for (_, claim) in k8s::pod_claims(pod) {
             match cx.pvc(ns, &claim) {
                 Lookup::Found(c) => self.add_pvc(cx, c),
@@ -669,7 +670,7 @@ impl ChainView {
 
     fn add_pv(&mut self, cx: &Ctx, pv: &PersistentVolume) {
         self.push("PV", ObjectRef::of(pv), || self::pv(cx, pv));
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         if let Some(d) = k8s::pv_driver(pv) {
             self.other(ObjectRef::new("CSIDriver", None, d));
         }

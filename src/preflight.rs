@@ -1,6 +1,7 @@
 //! `preflight`: run the rules over manifests and point each finding at the file and line that
 //! causes it. Pure: the manifests and any cluster data are read by the caller.
 
+use crate::k8s::Named;
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
@@ -205,8 +206,8 @@ fn unresolved_claims(cx: &Ctx, m: &Manifests, origins: &Origins) -> Vec<String> 
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for pod in &cx.snap.pods {
-        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
-        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        let ns = pod.namespace_or_empty();
+        let pod_name = pod.name();
         for (volume, claim) in crate::k8s::pod_claims(pod) {
             let crate::snapshot::Lookup::Unknown(_) = cx.pvc(ns, &claim) else {
                 continue;

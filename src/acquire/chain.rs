@@ -12,6 +12,7 @@
 //! shows. Everything asked by name is recorded as [`crate::snapshot::Scope::Named`], so rules
 //! never take the absence of an unread object for its absence from the cluster.
 
+use crate::k8s::Named;
 use std::collections::BTreeSet;
 
 use crate::chain::Target;
@@ -321,11 +322,7 @@ fn follow(snap: &Snapshot, target: &Target, ns: &str) -> Vec<Ask> {
         }
     }
     // VolumeAttachments by name: one per (PV, node of a pod using it).
-    for pv in snap
-        .pvs
-        .iter()
-        .filter(|p| pvs.contains(p.metadata.name.as_deref().unwrap_or_default()))
-    {
+    for pv in snap.pvs.iter().filter(|p| pvs.contains(p.name())) {
         // The claim the PV names, when it is not the chain's (a Released PV's old claim): its
         // existence decides what the PV is waiting for.
         if let Some(c) = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) {

@@ -472,6 +472,11 @@ where
 
 /// Sorts an error into "this kind is unknown" (coverage) and, for errors that mean the
 /// cluster cannot be used at all, a fatal error.
+///
+/// By HTTP status, not kube's `Status::is_forbidden` / `is_not_found`: in kube-core 5 those
+/// match the `reason` only (`reason_or_code` tests whether its own constant is a known reason,
+/// which it always is), so a plain-text 403 or 404 from an authenticating proxy, whose `reason`
+/// is empty, would read as a failure instead of "forbidden" / "not served".
 pub(super) fn classify(e: &kube::Error, what: &str) -> (Coverage, Option<Error>) {
     match e {
         kube::Error::Api(s) if s.code == 403 => (Coverage::Forbidden(s.message.clone()), None),

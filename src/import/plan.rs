@@ -7,6 +7,7 @@
 //! built (`build.rs`). No I/O: the live command fetches into a [`Snapshot`] first, exactly like
 //! `why`.
 
+use crate::k8s::Named;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
@@ -524,10 +525,7 @@ fn plan_one(
 
 /// `persistentvolume/NAME` and, when it is claimed, `persistentvolumeclaim/NS/NAME`.
 fn existing_refs(pv: &crate::model::PersistentVolume) -> Vec<String> {
-    let mut out = vec![format!(
-        "persistentvolume/{}",
-        pv.metadata.name.as_deref().unwrap_or_default()
-    )];
+    let mut out = vec![format!("persistentvolume/{}", pv.name())];
     if let Some(c) = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) {
         out.push(format!(
             "persistentvolumeclaim/{}/{}",

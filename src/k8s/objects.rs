@@ -337,6 +337,22 @@ pub fn describe_pod_selection(pod: &Pod) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" and "))
 }
 
+/// An object's name and namespace as plain strings (empty when unset), for any Kubernetes
+/// object: `pod.name()` instead of `pod.metadata.name.as_deref().unwrap_or_default()`.
+pub trait Named {
+    fn name(&self) -> &str;
+    fn namespace_or_empty(&self) -> &str;
+}
+
+impl<T: kube::Resource> Named for T {
+    fn name(&self) -> &str {
+        self.meta().name.as_deref().unwrap_or_default()
+    }
+    fn namespace_or_empty(&self) -> &str {
+        self.meta().namespace.as_deref().unwrap_or_default()
+    }
+}
+
 /// An object's `(namespace, name)`, empty strings when unset.
 pub fn ns_name<T: kube::Resource>(o: &T) -> (&str, &str) {
     let m = o.meta();

@@ -9,6 +9,7 @@
 pub mod price;
 pub mod selector;
 
+use crate::k8s::Named;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
@@ -297,12 +298,7 @@ fn focus<'a>(snap: &'a Snapshot, scope: &Scope) -> Focus<'a> {
     // PVs are cluster-scoped: in a narrowed scan, those bound (or named by) a claim in focus.
     let claims: HashSet<(&str, &str)> = pvcs
         .iter()
-        .map(|c| {
-            (
-                c.metadata.namespace.as_deref().unwrap_or_default(),
-                c.metadata.name.as_deref().unwrap_or_default(),
-            )
-        })
+        .map(|c| (c.namespace_or_empty(), c.name()))
         .collect();
     let named: HashSet<&str> = pvcs
         .iter()
@@ -322,7 +318,7 @@ fn focus<'a>(snap: &'a Snapshot, scope: &Scope) -> Focus<'a> {
                         r.name.as_deref().unwrap_or_default(),
                     ))
                 });
-            by_ref || named.contains(pv.metadata.name.as_deref().unwrap_or_default())
+            by_ref || named.contains(pv.name())
         })
         .collect();
     Focus {

@@ -1,5 +1,6 @@
 //! `attach-error`: attaching (or detaching) a volume failed, or never happened.
 
+use crate::k8s::Named;
 use crate::model::VolumeAttachment;
 use crate::model::{PersistentVolume, Pod};
 
@@ -39,7 +40,7 @@ fn classify(message: &str, pv: &PersistentVolume, node: &str) -> (String, String
     } else if code == Some("InvalidVolume.ZoneMismatch") {
         (
             "the volume and the node's instance are in different availability zones [InvalidVolume.ZoneMismatch]".into(),
-            format!("give PV {} nodeAffinity for the zone of {vol} (recreate the PV with the right topology.kubernetes.io/zone) so the pod is scheduled there, or snapshot {vol} and restore it in the zone of {node}", pv.metadata.name.as_deref().unwrap_or_default()),
+            format!("give PV {} nodeAffinity for the zone of {vol} (recreate the PV with the right topology.kubernetes.io/zone) so the pod is scheduled there, or snapshot {vol} and restore it in the zone of {node}", pv.name()),
         )
     } else if code == Some("InvalidVolume.NotFound")
         || (k8s::grpc_code(message) == Some("NotFound") && has("not found"))
@@ -109,7 +110,7 @@ fn va_error(va: &VolumeAttachment) -> Option<(&'static str, &str)> {
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     for pv in cx.pvs() {
-        let pv_name = pv.metadata.name.as_deref().unwrap_or_default();
+        let pv_name = pv.name();
         // Deleting attachments are detach-stuck's.
         let vas: Vec<&VolumeAttachment> = cx
             .attachments_of(pv_name)

@@ -1,5 +1,6 @@
 //! `csi-driver-not-registered`: the pod's node does not run the CSI driver its volume needs.
 
+use crate::k8s::Named;
 use std::collections::BTreeMap;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
@@ -238,8 +239,8 @@ fn selected_node_lacks_plugin(
         if reported.contains(&key) || !seen.insert(key) {
             continue;
         }
-        let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-        let claim = pvc.metadata.name.as_deref().unwrap_or_default();
+        let ns = pvc.namespace_or_empty();
+        let claim = pvc.name();
         let lists = match cx.csi_node(&node) {
             Lookup::Found(cn) => match cn.spec.drivers.iter().find(|d| d.name == driver) {
                 Some(_) => format!("its CSINode lists {driver} without topology keys"),

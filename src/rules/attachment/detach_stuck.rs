@@ -4,6 +4,7 @@ use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use super::{aws_gist, node_state, pv_label, va_name};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "detach-stuck",
@@ -21,7 +22,7 @@ const STUCK_AFTER_SECS: i64 = 300;
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     for pv in cx.pvs() {
-        let pv_name = pv.metadata.name.as_deref().unwrap_or_default();
+        let pv_name = pv.name();
         for va in cx.attachments_of(pv_name) {
             let Some(since) = va.metadata.deletion_timestamp.as_ref().map(|t| t.0) else {
                 continue;

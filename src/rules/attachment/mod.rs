@@ -5,6 +5,7 @@ pub mod csi_driver_not_registered;
 pub mod detach_stuck;
 pub mod multi_attach;
 
+use crate::k8s::Named;
 use crate::model::VolumeAttachment;
 use crate::model::{PersistentVolume, Pod};
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
@@ -23,7 +24,7 @@ pub static RULES: &[&Rule] = &[
 
 /// A pod's claims that are bound to a PV in the snapshot: `(claim, PV)`.
 fn pod_pvs<'a>(cx: &Ctx<'a>, pod: &Pod) -> Vec<(&'a PersistentVolumeClaim, &'a PersistentVolume)> {
-    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let ns = pod.namespace_or_empty();
     k8s::pod_claims(pod)
         .iter()
         .filter_map(|(_, c)| cx.pvc(ns, c).found())
@@ -51,12 +52,12 @@ fn va_attached(va: &VolumeAttachment) -> bool {
 
 /// The VolumeAttachment's name, for messages.
 fn va_name(va: &VolumeAttachment) -> &str {
-    va.metadata.name.as_deref().unwrap_or_default()
+    va.name()
 }
 
 /// The PV's name and, for EBS, its volume id: `pvc-… (vol-…)`.
 fn pv_label(pv: &PersistentVolume) -> String {
-    let name = pv.metadata.name.as_deref().unwrap_or_default();
+    let name = pv.name();
     match k8s::pv_volume_id(pv) {
         Some(id) => format!("{name} ({id})"),
         None => name.to_string(),

@@ -1,5 +1,6 @@
 //! `multi-attach`: a single-node volume is still attached to another node than the pod's.
 
+use crate::k8s::Named;
 use crate::model::PersistentVolume;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
@@ -48,14 +49,14 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         let Some(node) = pod_node(pod) else { continue };
-        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
-        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        let ns = pod.namespace_or_empty();
+        let pod_name = pod.name();
         let events = cx.pod_events(pod);
         for (pvc, pv) in pod_pvs(cx, pod) {
             if !single_node(pv) {
                 continue;
             }
-            let pv_name = pv.metadata.name.as_deref().unwrap_or_default();
+            let pv_name = pv.name();
             let vas = cx.attachments_of(pv_name);
             // Attached here already: whatever the event said is over.
             if vas
@@ -73,7 +74,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             if elsewhere.is_empty() && event.is_none() {
                 continue;
             }
-            let claim = pvc.metadata.name.as_deref().unwrap_or_default();
+            let claim = pvc.name();
             let others: Vec<_> = cx
                 .pods_using(ns, claim)
                 .into_iter()
@@ -97,7 +98,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 .map(|p| {
                     format!(
                         "{} ({} on {})",
-                        p.metadata.name.as_deref().unwrap_or_default(),
+                        p.name(),
                         k8s::pod_phase(p),
                         pod_node(p).unwrap_or("no node")
                     )

@@ -1,6 +1,7 @@
 //! `access-mode-unsupported`: ReadWriteMany / ReadOnlyMany asked of EBS, which attaches a volume
 //! to one node at a time (io2 multi-attach aside, for Block volumes only).
 
+use crate::k8s::Named;
 use crate::model::PersistentVolume;
 use k8s_openapi::api::storage::v1::StorageClass;
 
@@ -90,7 +91,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 (
                     format!(
                         "class \"{}\" ({}, {})",
-                        sc.metadata.name.as_deref().unwrap_or_default(),
+                        sc.name(),
                         sc.provisioner,
                         t.as_deref()
                             .map(|t| format!("type {t}"))
@@ -103,7 +104,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             (None, Some(pv)) if k8s::pv_is_ebs(pv) => (
                 format!(
                     "EBS PV {} ({})",
-                    pv.metadata.name.as_deref().unwrap_or_default(),
+                    pv.name(),
                     k8s::pv_volume_id(pv).unwrap_or("?")
                 ),
                 None,
@@ -139,8 +140,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             f = f.evidence("io2 Multi-Attach works only with volumeMode: Block".to_string());
         }
         let mut events = cx.pvc_events(pvc);
-        let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-        for pod in cx.pods_using(ns, pvc.metadata.name.as_deref().unwrap_or_default()) {
+        let ns = pvc.namespace_or_empty();
+        for pod in cx.pods_using(ns, pvc.name()) {
             events.extend(cx.pod_events(pod));
         }
         events.sort_by_key(|e| e.last);
@@ -163,7 +164,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if multi_attach_ok(&shared, volume_mode, vtype.as_deref()) {
             continue;
         }
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         let modes = k8s::short_modes(&shared);
         let mut f = Finding::new(
             &RULE,

@@ -4,6 +4,7 @@ use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use super::fit;
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 use crate::snapshot::Lookup;
 
 pub static RULE: Rule = Rule {
@@ -67,8 +68,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         {
             f = f.evidence(cx.event_evidence(e));
         }
-        let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-        let name = pvc.metadata.name.as_deref().unwrap_or_default();
+        let ns = pvc.namespace_or_empty();
+        let name = pvc.name();
         let pods: Vec<&str> = cx
             .pods_using(ns, name)
             .iter()

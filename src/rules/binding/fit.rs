@@ -2,6 +2,7 @@
 //! (`FindMatchingVolume`) and the scheduler's volume binding make, each turned into a reason a
 //! person can act on. Shared by `no-matching-pv`, `no-default-storageclass` and `pv-released`.
 
+use crate::k8s::Named;
 use crate::model::PersistentVolume;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -45,11 +46,7 @@ pub(super) fn binding_of<'a>(cx: &Ctx<'a>, pvc: &'a PersistentVolumeClaim) -> Bi
 
 /// `ns/name` of a claim.
 pub(super) fn claim_key(pvc: &PersistentVolumeClaim) -> String {
-    format!(
-        "{}/{}",
-        pvc.metadata.namespace.as_deref().unwrap_or_default(),
-        pvc.metadata.name.as_deref().unwrap_or_default()
-    )
+    format!("{}/{}", pvc.namespace_or_empty(), pvc.name())
 }
 
 /// The claim's access modes.
@@ -234,7 +231,7 @@ pub(super) fn candidate_evidence(
             let why = misfits(cx, pvc, class, binding, pv);
             let text = format!(
                 "PV {} ({}): {}",
-                pv.metadata.name.as_deref().unwrap_or_default(),
+                pv.name(),
                 describe_pv(pv),
                 if why.is_empty() {
                     "fits".to_string()
@@ -273,8 +270,8 @@ fn affinity_misfit(cx: &Ctx, pvc: &PersistentVolumeClaim, pv: &PersistentVolume)
     if cx.unknown(crate::snapshot::Kind::Node, None).is_some() {
         return None;
     }
-    let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-    let pods = cx.pods_using(ns, pvc.metadata.name.as_deref().unwrap_or_default());
+    let ns = pvc.namespace_or_empty();
+    let pods = cx.pods_using(ns, pvc.name());
     let fits = cx
         .schedulable_nodes()
         .any(|n| k8s::pv_admits_node(pv, n) && pods.iter().all(|p| k8s::pod_admits_node(p, n)));

@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "multiple-default-storageclasses",
@@ -27,13 +28,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         .pvcs()
         .iter()
         .filter(|p| k8s::pvc_class_name(p).is_none())
-        .map(|p| {
-            format!(
-                "{}/{}",
-                p.metadata.namespace.as_deref().unwrap_or_default(),
-                p.metadata.name.as_deref().unwrap_or_default()
-            )
-        })
+        .map(|p| format!("{}/{}", p.namespace_or_empty(), p.name()))
         .collect();
     if !cx.cluster_wide() && classless.is_empty() {
         return;

@@ -1,5 +1,6 @@
 //! `no-matching-pv`: a claim that binds only to existing PVs, and none fits: says per candidate why.
 
+use crate::k8s::Named;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
@@ -36,7 +37,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                     continue;
                 }
                 let key = fit::claim_key(pvc);
-                let name = pv.metadata.name.as_deref().unwrap_or_default();
+                let name = pv.name();
                 let mut f = Finding::new(
                     &RULE,
                     ObjectRef::of(*pvc),
@@ -74,8 +75,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                     continue;
                 }
                 let binding = fit::binding_of(cx, pvc);
-                let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-                let name = pvc.metadata.name.as_deref().unwrap_or_default();
+                let ns = pvc.namespace_or_empty();
+                let name = pvc.name();
                 let pods = cx.pods_using(ns, name);
                 if binding == Binding::Delayed
                     && (pods.is_empty() || cx.unknown(Kind::Pod, Some(ns)).is_some())

@@ -4,6 +4,7 @@ use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use super::fit;
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 use crate::snapshot::Lookup;
 
 pub static RULE: Rule = Rule {
@@ -34,7 +35,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         }
         let key = fit::claim_key(pvc);
         let other = fit::claim_ref_key(pv).unwrap_or_default();
-        let pv_name = pv.metadata.name.as_deref().unwrap_or_default();
+        let pv_name = pv.name();
         let same_name = other == key;
         let message = if same_name {
             format!(

@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "pv-failed",
@@ -20,7 +21,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if k8s::pv_phase(pv) != "Failed" {
             continue;
         }
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         let status = pv.status.as_ref();
         let reason = status.and_then(|s| s.reason.as_deref());
         let detail = status.and_then(|s| s.message.as_deref());

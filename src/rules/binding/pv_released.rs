@@ -1,6 +1,7 @@
 //! `pv-released`: a PV is Released and still names its old claim, so nothing can bind it.
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
+use crate::k8s::Named;
 use std::collections::HashMap;
 
 use super::fit;
@@ -39,7 +40,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         let Some(old) = fit::claim_ref_key(pv) else {
             continue;
         };
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         let (named, statics) = candidates.get_or_insert_with(|| {
             let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
             let mut statics = Vec::new();

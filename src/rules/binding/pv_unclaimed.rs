@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "pv-unclaimed",
@@ -29,7 +30,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         if cx
             .snap
             .pvcs

@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 use crate::snapshot::Lookup;
 
 pub static RULE: Rule = Rule {
@@ -18,8 +19,8 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     for pod in cx.pods() {
-        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
-        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        let ns = pod.namespace_or_empty();
+        let pod_name = pod.name();
         let ephemeral: Vec<&str> = pod
             .spec
             .iter()

@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::{ClaimClass, Ctx};
 use crate::k8s;
+use crate::k8s::Named;
 use crate::snapshot::Lookup;
 
 pub static RULE: Rule = Rule {
@@ -39,8 +40,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if available.contains(name) {
             continue;
         }
-        let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-        let pvc_name = pvc.metadata.name.as_deref().unwrap_or_default();
+        let ns = pvc.namespace_or_empty();
+        let pvc_name = pvc.name();
         let existing: Vec<String> = cx
             .snap
             .storage_classes

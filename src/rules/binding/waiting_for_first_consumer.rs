@@ -5,6 +5,7 @@ use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use super::fit;
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 use crate::snapshot::Kind;
 
 pub static RULE: Rule = Rule {
@@ -29,8 +30,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if k8s::binding_mode(sc) != "WaitForFirstConsumer" {
             continue;
         }
-        let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-        let name = pvc.metadata.name.as_deref().unwrap_or_default();
+        let ns = pvc.namespace_or_empty();
+        let name = pvc.name();
         // Pods not read: the claim's own state still says it waits for one (no selected node).
         let pods_unknown = cx.unknown(Kind::Pod, Some(ns));
         if !cx.pods_using(ns, name).is_empty()
@@ -39,7 +40,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         let key = fit::claim_key(pvc);
-        let class = sc.metadata.name.as_deref().unwrap_or_default();
+        let class = sc.name();
         let mut f = Finding::new(
             &RULE,
             ObjectRef::of(*pvc),

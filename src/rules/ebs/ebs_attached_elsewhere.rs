@@ -4,6 +4,7 @@ use super::super::{Category, Finding, Rule, Severity};
 use super::{focused_ebs_pvs, found_volume, pods_on_pv, volume_ref};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "ebs-attached-elsewhere",
@@ -37,12 +38,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             if holders.contains(&mine) {
                 continue;
             }
-            let node_name = node.metadata.name.as_deref().unwrap_or_default();
-            let pod_name = format!(
-                "{}/{}",
-                pod.metadata.namespace.as_deref().unwrap_or_default(),
-                pod.metadata.name.as_deref().unwrap_or_default()
-            );
+            let node_name = node.name();
+            let pod_name = format!("{}/{}", pod.namespace_or_empty(), pod.name());
             let others: Vec<String> = holders
                 .iter()
                 .map(|i| match cx.node_of_instance(i) {
@@ -77,7 +74,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             f = f.fix(format!(
                 "if {} no longer needs it, detach: aws ec2 detach-volume --volume-id {id} (add --force only for a dead instance), then delete stale VolumeAttachments for PV {}",
                 holders.join(", "),
-                pv.metadata.name.as_deref().unwrap_or_default()
+                pv.name()
             ));
             out.push(f);
         }

@@ -4,6 +4,7 @@ use super::super::{Category, Finding, Rule, Severity};
 use super::{focused_ebs_pvs, found_volume, instance_of_node, volume_ref};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 use crate::snapshot::Kind;
 
 pub static RULE: Rule = Rule {
@@ -23,7 +24,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         };
         let vas_known = cx.unknown(Kind::VolumeAttachment, None).is_none();
-        let pv_name = pv.metadata.name.as_deref().unwrap_or_default();
+        let pv_name = pv.name();
         let vas = cx.attachments_of(pv_name);
         let ec2_instances: Vec<&str> = v
             .live_attachments()
@@ -51,7 +52,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             if ec2_instances.contains(&inst) || !ec2_instances.is_empty() {
                 continue;
             }
-            let va_name = va.metadata.name.as_deref().unwrap_or_default();
+            let va_name = va.name();
             let ec2_view = format!("EC2 shows it {}", v.state);
             out.push(
                 Finding::new(
@@ -148,7 +149,7 @@ fn vanished_node(
     id: &str,
     pv_name: &str,
 ) -> Finding {
-    let va_name = va.metadata.name.as_deref().unwrap_or_default();
+    let va_name = va.name();
     let node = va.spec.node_name.as_str();
     let age = va
         .metadata

@@ -4,6 +4,7 @@ use super::super::{Category, Finding, Rule, Severity};
 use super::{focused_ebs_pvs, found_volume, volume_ref};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 
 const GIB: u128 = 1 << 30;
 
@@ -31,7 +32,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if pv_gib == ebs_gib || ebs_gib == 0 {
             continue;
         }
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         let shown = pv
             .spec
             .as_ref()

@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, Rule, Severity};
 use super::{focused_ebs_pvs, found_volume, volume_ref};
 use crate::ctx::Ctx;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "ebs-volume-error",
@@ -23,7 +24,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if !matches!(v.state.as_str(), "error" | "deleting" | "deleted") {
             continue;
         }
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         out.push(
             Finding::new(
                 &RULE,

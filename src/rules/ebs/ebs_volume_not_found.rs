@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, Rule, Severity};
 use super::{focused_ebs_pvs, id_field, volume_ref};
 use crate::ctx::Ctx;
+use crate::k8s::Named;
 use crate::snapshot::ec2::is_volume_id;
 use crate::snapshot::Lookup;
 
@@ -22,7 +23,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if !matches!(cx.ebs_volume(id), Lookup::Missing) {
             continue;
         }
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         let region = cx.snap.ec2.region.as_deref().unwrap_or("the region read");
         let message = if is_volume_id(id) {
             format!("PV {name}'s EBS volume {id} does not exist in EC2 ({region})")

@@ -1,5 +1,6 @@
 //! `import-already-imported`: a PV already names this EBS volume; the import is a no-op for it.
 
+use crate::k8s::Named;
 use crate::model::PersistentVolume;
 
 use super::super::{Category, Finding, Rule, Severity};
@@ -19,7 +20,7 @@ pub static RULE: Rule = Rule {
 
 /// The finding for volume `id`, already represented by `pv` (and, when known, bound to a claim).
 pub fn finding(id: &str, pv: &PersistentVolume) -> Finding {
-    let name = pv.metadata.name.as_deref().unwrap_or_default();
+    let name = pv.name();
     let claim = pv
         .spec
         .as_ref()

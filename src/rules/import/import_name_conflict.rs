@@ -1,5 +1,6 @@
 //! `import-name-conflict`: a PV or PVC with the planned name exists and is something else.
 
+use crate::k8s::Named;
 use crate::model::PersistentVolume;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
@@ -79,8 +80,8 @@ pub fn pv_differs(id: &str, name: &str, existing: &PersistentVolume, diffs: &[St
 
 /// PVC `namespace/name` exists and is not (pre-)bound to the planned PV `pv_name`.
 pub fn pvc(id: &str, pv_name: &str, existing: &PersistentVolumeClaim) -> Finding {
-    let ns = existing.metadata.namespace.as_deref().unwrap_or_default();
-    let name = existing.metadata.name.as_deref().unwrap_or_default();
+    let ns = existing.namespace_or_empty();
+    let name = existing.name();
     let bound = existing
         .spec
         .as_ref()

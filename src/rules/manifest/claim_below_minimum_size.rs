@@ -4,6 +4,7 @@ use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use super::class_ebs_type;
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "claim-below-minimum-size",
@@ -31,8 +32,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if request >= min {
             continue;
         }
-        let name = pvc.metadata.name.as_deref().unwrap_or_default();
-        let class = sc.metadata.name.as_deref().unwrap_or_default();
+        let name = pvc.name();
+        let class = sc.name();
         let asked = pvc
             .spec
             .as_ref()

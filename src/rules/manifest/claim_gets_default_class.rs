@@ -4,6 +4,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 use crate::snapshot::{Coverage, Kind};
 
 pub static RULE: Rule = Rule {
@@ -46,8 +47,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-        let name = pvc.metadata.name.as_deref().unwrap_or_default();
+        let ns = pvc.namespace_or_empty();
+        let name = pvc.name();
         let modes = spec.access_modes.as_deref().unwrap_or_default();
         let request = k8s::pvc_request(pvc).unwrap_or(0);
         let mode = spec.volume_mode.as_deref().unwrap_or("Filesystem");
@@ -64,11 +65,11 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                 && s.volume_mode.as_deref().unwrap_or("Filesystem") == mode
         });
         let Some(pv) = fits else { continue };
-        let pv_name = pv.metadata.name.as_deref().unwrap_or_default();
+        let pv_name = pv.name();
         let cluster = match default {
             Some(sc) => format!(
                 "the cluster's default class \"{}\" is written into it",
-                sc.metadata.name.as_deref().unwrap_or_default()
+                sc.name()
             ),
             None => "on a cluster with a default class, that class is written into it".into(),
         };

@@ -1,5 +1,6 @@
 //! `ebs-class-invalid-parameters`: an EBS StorageClass whose parameters the driver or EC2 refuse.
 
+use crate::k8s::Named;
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
@@ -29,7 +30,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 fn check_class(sc: &StorageClass, out: &mut Vec<Finding>) {
-    let name = sc.metadata.name.as_deref().unwrap_or_default();
+    let name = sc.name();
     let mut bad = |key: &str, value: &str, problem: String, fix: String| {
         out.push(
             Finding::new(

@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s::is_ebs_driver;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "ebs-volume-id-invalid",
@@ -47,7 +48,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if valid_volume_id(id) {
             continue;
         }
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         out.push(
             Finding::new(
                 &RULE,

@@ -1,6 +1,7 @@
 //! `immediate-binding-single-zone`: a class pins its volumes to one zone and creates them before
 //! the Pod is scheduled.
 
+use crate::k8s::Named;
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
@@ -31,7 +32,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         }
         let zones = k8s::class_zones(sc);
         let [zone] = zones.as_slice() else { continue };
-        let name = sc.metadata.name.as_deref().unwrap_or_default();
+        let name = sc.name();
         let field = if sc.allowed_topologies.is_some() {
             "allowedTopologies"
         } else if sc

@@ -2,6 +2,7 @@
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "in-tree-ebs-volume",
@@ -23,7 +24,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         let id = a.volume_id.rsplit('/').next().unwrap_or(&a.volume_id);
         let fs = a.fs_type.as_deref().unwrap_or("ext4");
         out.push(

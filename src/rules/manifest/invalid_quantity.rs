@@ -1,5 +1,6 @@
 //! `invalid-quantity`: a storage size that is not a Kubernetes quantity the API server accepts.
 
+use crate::k8s::Named;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use std::collections::BTreeMap;
 
@@ -41,7 +42,7 @@ fn finding(object: ObjectRef, what: &str, field: &str, value: &str, why: &str) -
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     for pvc in cx.pvcs() {
-        let name = pvc.metadata.name.as_deref().unwrap_or_default();
+        let name = pvc.name();
         let r = pvc.spec.as_ref().and_then(|s| s.resources.as_ref());
         let fields = sizes(
             r.and_then(|r| r.requests.as_ref()),
@@ -59,7 +60,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         }
     }
     for pv in cx.pvs() {
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         let cap = pv.spec.as_ref().and_then(|s| s.capacity.as_ref());
         for (field, value) in sizes(cap, "spec.capacity.storage") {
             if let Err(why) = k8s::check_quantity(value) {

@@ -4,6 +4,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 use crate::manifest::{WORKLOAD_KIND, WORKLOAD_REPLICAS, WORKLOAD_STRATEGY};
 
 pub static RULE: Rule = Rule {
@@ -34,8 +35,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if replicas <= 1 && !rolling {
             continue;
         }
-        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
-        let name = pod.metadata.name.as_deref().unwrap_or_default();
+        let ns = pod.namespace_or_empty();
+        let name = pod.name();
         for (volume, claim) in k8s::pod_claims(pod) {
             let Some(pvc) = cx.pvc(ns, &claim).found() else {
                 continue;

@@ -2,6 +2,7 @@
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "statefulset-claim-without-size",
@@ -16,7 +17,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     for sts in &cx.snap.statefulsets {
-        let name = sts.metadata.name.as_deref().unwrap_or_default();
+        let name = sts.name();
         let templates = sts
             .spec
             .as_ref()

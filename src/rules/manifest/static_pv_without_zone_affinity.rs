@@ -4,6 +4,7 @@ use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
 use crate::k8s::is_ebs_driver;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "static-pv-without-zone-affinity",
@@ -43,7 +44,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if labelled {
             continue;
         }
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         // aws://us-east-1a/vol-… names the zone.
         let zone = id
             .strip_prefix("aws://")

@@ -2,6 +2,7 @@
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "volume-mount-undefined",
@@ -25,7 +26,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             .flatten()
             .map(|v| v.name.as_str())
             .collect();
-        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        let pod_name = pod.name();
         let groups = [
             ("containers", spec.containers.as_slice()),
             (

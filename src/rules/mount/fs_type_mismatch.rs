@@ -7,6 +7,7 @@ use super::{
 };
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 use crate::snapshot::EventRecord;
 
 pub static RULE: Rule = Rule {
@@ -42,7 +43,7 @@ fn clue(e: &EventRecord) -> Clue<'_> {
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     for pod in cx.pods().iter().filter(|p| waiting_for_mount(p)) {
-        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        let pod_name = pod.name();
         let node = pod
             .spec
             .as_ref()

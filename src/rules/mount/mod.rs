@@ -20,6 +20,7 @@ pub(crate) use kubelet::{
 pub(crate) use usage::{focused_usage, usage_finding};
 pub use usage::{usage, Usage};
 
+use crate::k8s::Named;
 use crate::model::{PersistentVolume, Pod};
 
 use super::Rule;
@@ -72,7 +73,7 @@ impl ClaimVolume<'_> {
 
 /// The claim-backed volumes of a pod.
 pub(crate) fn claim_volumes<'a>(cx: &Ctx<'a>, pod: &Pod) -> Vec<ClaimVolume<'a>> {
-    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let ns = pod.namespace_or_empty();
     k8s::pod_claims(pod)
         .into_iter()
         .map(|(volume, claim)| {

@@ -1,5 +1,6 @@
 //! `mount-failed`: the kubelet cannot mount (or map) a pod's claim.
 
+use crate::k8s::Named;
 use crate::model::Pod;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
@@ -69,8 +70,8 @@ fn finding(
     latest: &EventRecord,
     problem: MountProblem,
 ) -> Finding {
-    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
-    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    let ns = pod.namespace_or_empty();
+    let pod_name = pod.name();
     let node = pod
         .spec
         .as_ref()

@@ -1,6 +1,7 @@
 //! How full a claim-backed volume is, from the kubelet's stats, and the finding both volume
 //! rules (`volume-full`, `volume-nearly-full`) build from it.
 
+use crate::k8s::Named;
 use crate::model::Pod;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
@@ -185,7 +186,7 @@ fn expansion(cx: &Ctx, pvc: Option<&PersistentVolumeClaim>, u: &Usage) -> (Strin
     let class = pvc.and_then(|c| cx.class_of(c));
     match class {
         Some(sc) => {
-            let name = sc.metadata.name.as_deref().unwrap_or_default();
+            let name = sc.name();
             if sc.allow_volume_expansion == Some(true) {
                 (
                     format!(
@@ -216,7 +217,7 @@ fn expansion(cx: &Ctx, pvc: Option<&PersistentVolumeClaim>, u: &Usage) -> (Strin
 /// The classic symptom of a full volume: a container crash-looping, ideally saying
 /// "No space left on device" in its last termination message.
 fn crash_loop_evidence(pod: &Pod) -> Vec<String> {
-    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let name = pod.name();
     pod.status
         .iter()
         .flat_map(|s| s.container_statuses.iter().flatten())

@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "legacy-aws-ebs-provisioner",
@@ -27,7 +28,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         .into_iter()
         .filter(|sc| sc.provisioner == k8s::IN_TREE_EBS)
     {
-        let name = sc.metadata.name.as_deref().unwrap_or_default();
+        let name = sc.name();
         let params = sc.parameters.clone().unwrap_or_default();
         // Zones move to allowedTopologies (or away: WaitForFirstConsumer picks the zone).
         let kept: Vec<String> = params

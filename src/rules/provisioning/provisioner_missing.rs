@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 use crate::snapshot::Lookup;
 
 pub static RULE: Rule = Rule {
@@ -134,11 +135,8 @@ fn controller_silent(
     if waited < SILENT_AFTER_SECS || driver_spoke {
         return None;
     }
-    let sc_name = sc.metadata.name.as_deref().unwrap_or_default();
-    let (ns, name) = (
-        pvc.metadata.namespace.as_deref().unwrap_or_default(),
-        pvc.metadata.name.as_deref().unwrap_or_default(),
-    );
+    let sc_name = sc.name();
+    let (ns, name) = (pvc.namespace_or_empty(), pvc.name());
     Some(
         Finding::new(
             &RULE,

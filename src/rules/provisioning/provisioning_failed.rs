@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 use crate::snapshot::EventRecord;
 
 pub static RULE: Rule = Rule {
@@ -170,8 +171,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         } else {
             latest
         };
-        let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-        let name = pvc.metadata.name.as_deref().unwrap_or_default();
+        let ns = pvc.namespace_or_empty();
+        let name = pvc.name();
         let sc_name = sc
             .and_then(|s| s.metadata.name.as_deref())
             .or_else(|| k8s::pvc_class_name(pvc))

@@ -1,5 +1,6 @@
 //! `resize-failed`: expanding (or modifying) a claim's volume failed and the claim is still short.
 
+use crate::k8s::Named;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
@@ -127,8 +128,8 @@ fn retry_hint(cx: &Ctx, failures: &[&EventRecord], successes: &[&EventRecord]) -
 
 fn check(cx: &Ctx, out: &mut Vec<Finding>) {
     for pvc in cx.pvcs() {
-        let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-        let name = pvc.metadata.name.as_deref().unwrap_or_default();
+        let ns = pvc.namespace_or_empty();
+        let name = pvc.name();
         let status = pvc.status.as_ref();
         let requested = k8s::pvc_request(pvc);
         let current = storage_of(status.and_then(|s| s.capacity.as_ref()));

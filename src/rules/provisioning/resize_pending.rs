@@ -3,6 +3,7 @@
 use super::super::{Category, Finding, ObjectRef, Rule, Severity};
 use crate::ctx::Ctx;
 use crate::k8s;
+use crate::k8s::Named;
 
 pub static RULE: Rule = Rule {
     code: "resize-pending",
@@ -35,8 +36,8 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         if since.is_some_and(|t| cx.age_secs(t) < GRACE_SECS) {
             continue;
         }
-        let ns = pvc.metadata.namespace.as_deref().unwrap_or_default();
-        let name = pvc.metadata.name.as_deref().unwrap_or_default();
+        let ns = pvc.namespace_or_empty();
+        let name = pvc.name();
         let pods = cx.pods_using(ns, name);
         // A failing filesystem expansion is resize-failed's finding, the root cause.
         let failing = pods.iter().any(|p| {
@@ -75,7 +76,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
                     .map(|p| {
                         format!(
                             "{} (on {})",
-                            p.metadata.name.as_deref().unwrap_or_default(),
+                            p.name(),
                             node_of(p)
                         )
                     })

@@ -1,6 +1,7 @@
 //! `attach-limit-reached`: the pod's node (or every node it could use) has no volume attachment
 //! slot left for the driver of its volumes.
 
+use crate::k8s::Named;
 use std::collections::BTreeSet;
 
 use crate::model::{PersistentVolume, Pod};
@@ -108,7 +109,7 @@ struct Ec2Slots {
 
 /// The pod's PVs (bound claims) and the drivers it needs, including classes of unbound claims.
 fn pod_needs<'a>(cx: &Ctx<'a>, pod: &Pod) -> (Vec<&'a PersistentVolume>, BTreeSet<String>) {
-    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let ns = pod.namespace_or_empty();
     let mut pvs = Vec::new();
     let mut drivers = BTreeSet::new();
     for (_, claim) in k8s::pod_claims(pod) {
@@ -166,7 +167,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             .iter()
             .filter_map(|pv| pv.metadata.name.as_deref())
             .collect();
-        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        let pod_name = pod.name();
         let events = cx.pod_events(pod);
         match pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
             Some(node) => scheduled(cx, pod, pod_name, node, &pvs, &drivers, &own, &events, out),
@@ -193,7 +194,7 @@ fn scheduled(
         .iter()
         .copied()
         .filter(|pv| {
-            let name = pv.metadata.name.as_deref().unwrap_or_default();
+            let name = pv.name();
             !cx.attachments_of(name).iter().any(|va| {
                 va.spec.node_name == node && va.status.as_ref().is_some_and(|s| s.attached)
             })
@@ -208,7 +209,7 @@ fn scheduled(
         .find(|e| e.reason == "FailedAttachVolume" && is_attach_limit(&e.message));
     let va_error: Vec<(String, String)> = waiting
         .iter()
-        .flat_map(|pv| cx.attachments_of(pv.metadata.name.as_deref().unwrap_or_default()))
+        .flat_map(|pv| cx.attachments_of(pv.name()))
         .filter(|va| va.spec.node_name == node)
         .filter_map(|va| {
             let msg = va.status.as_ref()?.attach_error.as_ref()?.message.clone()?;
@@ -292,7 +293,7 @@ fn scheduled(
             k8s::truncate(msg, 160)
         ));
     }
-    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let ns = pod.namespace_or_empty();
     out.push(f.fix(format!(
         "free a slot on {node} (move pods with volumes off it, or delete stale VolumeAttachments there), or let pod {ns}/{pod_name} run elsewhere: delete it so the scheduler picks a node with room; add nodes or use an instance type with more attachment slots, and spread volume-heavy pods with topologySpreadConstraints"
     )));
@@ -335,7 +336,7 @@ fn unscheduled(
     let mut n_candidates = 0;
     for n in candidates {
         n_candidates += 1;
-        let name = n.metadata.name.as_deref().unwrap_or_default();
+        let name = n.name();
         let per_driver: Vec<(String, Slots)> = drivers
             .iter()
             .filter_map(|d| slots(cx, name, d, own).map(|s| (d.clone(), s)))

@@ -1,5 +1,6 @@
 //! `zone-mismatch`: a volume's zone and the nodes a pod may use do not meet.
 
+use crate::k8s::Named;
 use crate::model::PersistentVolume;
 use k8s_openapi::api::core::v1::Node;
 
@@ -51,7 +52,7 @@ fn placement_open(cx: &Ctx) -> bool {
         return true;
     }
     cx.pvs().iter().any(|pv| {
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         let pods = cx.focused_pods_on_pv(name);
         pods.is_empty()
             || pods.iter().any(|p| {
@@ -96,7 +97,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let name = sc.metadata.name.as_deref().unwrap_or_default();
+        let name = sc.name();
         out.push(
             Finding::new(
                 &RULE,
@@ -158,12 +159,12 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let ns = pod.namespace_or_empty();
         let pvs: Vec<&PersistentVolume> = k8s::pod_claims(pod)
             .iter()
             .filter_map(|(_, c)| cx.pvc(ns, c).found())
             .filter_map(|pvc| cx.pv_of(pvc).and_then(|l| l.found()))
-            .filter(|pv| !unreachable.contains(pv.metadata.name.as_deref().unwrap_or_default()))
+            .filter(|pv| !unreachable.contains(pv.name()))
             .collect();
         if pvs.is_empty() {
             continue;
@@ -176,13 +177,9 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
             zone_full(cx, pod, &pvs, &nodes, out);
             continue;
         }
-        let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+        let pod_name = pod.name();
         let describe = |pv: &PersistentVolume| {
-            format!(
-                "PV {} is in {}",
-                pv.metadata.name.as_deref().unwrap_or_default(),
-                k8s::pv_zones(pv).join(",")
-            )
+            format!("PV {} is in {}", pv.name(), k8s::pv_zones(pv).join(","))
         };
         let message = if !nodes.iter().any(fits) {
             let parts: Vec<String> = pvs.iter().map(|pv| describe(pv)).collect();
@@ -218,7 +215,7 @@ fn check(cx: &Ctx, out: &mut Vec<Finding>) {
         for pv in &pvs {
             f = f.evidence(format!(
                 "PV {} nodeAffinity: {}",
-                pv.metadata.name.as_deref().unwrap_or_default(),
+                pv.name(),
                 describe_affinity(pv)
             ));
         }
@@ -238,7 +235,7 @@ fn class_excludes_pod_zones(cx: &Ctx, out: &mut Vec<Finding>) {
         if pod_zones.is_empty() {
             continue;
         }
-        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let ns = pod.namespace_or_empty();
         for (_, claim) in k8s::pod_claims(pod) {
             let Lookup::Found(pvc) = cx.pvc(ns, &claim) else {
                 continue;
@@ -251,8 +248,8 @@ fn class_excludes_pod_zones(cx: &Ctx, out: &mut Vec<Finding>) {
             if class_zones.is_empty() || class_zones.iter().any(|z| pod_zones.contains(z)) {
                 continue;
             }
-            let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
-            let class = sc.metadata.name.as_deref().unwrap_or_default();
+            let pod_name = pod.name();
+            let class = sc.name();
             let selection =
                 k8s::describe_pod_selection(pod).unwrap_or_else(|| "its node selection".into());
             out.push(
@@ -322,7 +319,7 @@ fn ebs_zone_disagrees(cx: &Ctx, out: &mut Vec<Finding>) {
         if zones.is_empty() || vol.az.is_empty() || zones.contains(&vol.az) {
             continue;
         }
-        let name = pv.metadata.name.as_deref().unwrap_or_default();
+        let name = pv.name();
         out.push(
             Finding::new(
                 &RULE,
@@ -377,8 +374,8 @@ fn zone_full(
         return;
     };
     let reasons = capacity_reasons(&event.message);
-    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
-    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let pod_name = pod.name();
+    let ns = pod.namespace_or_empty();
     let in_zone: Vec<&str> = nodes
         .iter()
         .filter(|n| pvs.iter().all(|pv| admits(pv, n)) && k8s::pod_admits_node(pod, n))
@@ -432,7 +429,7 @@ fn zone_full(
     for pv in pvs {
         f = f.evidence(format!(
             "PV {} nodeAffinity: {}",
-            pv.metadata.name.as_deref().unwrap_or_default(),
+            pv.name(),
             describe_affinity(pv)
         ));
     }
