@@ -6,16 +6,26 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A stand-in API server: `/version`, empty LISTs, 404 discovery; `status` other than 200 makes
 /// every answer that status.
 fn api(status: u16) -> u16 {
+    api_counted(status).0
+}
+
+/// [`api`], and the number of connections it has accepted.
+fn api_counted(status: u16) -> (u16, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
+            count.fetch_add(1, Ordering::SeqCst);
             std::thread::spawn(move || loop {
                 let mut head = Vec::new();
                 let mut b = [0u8; 4096];
@@ -58,7 +68,7 @@ fn api(status: u16) -> u16 {
             });
         }
     });
-    port
+    (port, accepted)
 }
 
 /// A port nothing listens on.
@@ -238,6 +248,43 @@ fn every_context_is_scanned_and_a_dead_one_is_an_outcome_not_the_end() {
     }
     assert_eq!(s.matches("# TYPE kubectl_storage_scan_success").count(), 1);
     promtool(&s);
+}
+
+/// Contexts that reach one API server the same way share its connections (as client-go's
+/// transport cache): four of them, one after the other, open about what one scan opens.
+#[test]
+fn contexts_of_one_server_share_its_connections() {
+    let (port, accepted) = api_counted(200);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = run(&["scan", "-A"], &kubeconfig(dir.path(), &[("a", port)]));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let single = accepted.swap(0, Ordering::SeqCst);
+    assert!(single >= 1);
+    let kc = kubeconfig(
+        dir.path(),
+        &[("a", port), ("b", port), ("c", port), ("d", port)],
+    );
+    let args = [
+        "scan",
+        "-A",
+        "--parallel",
+        "1",
+        "--context",
+        "a",
+        "--context",
+        "b",
+    ];
+    let o = run(
+        &[&args[..], &["--context", "c", "--context", "d"]].concat(),
+        &kc,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).matches("scanned").count() >= 4, "{}", text(&o));
+    let fleet = accepted.load(Ordering::SeqCst);
+    assert!(
+        fleet < 2 * single,
+        "4 contexts of one server opened {fleet} connections; one scan alone opens {single}"
+    );
 }
 
 #[test]

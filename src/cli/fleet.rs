@@ -134,9 +134,13 @@ fn job(global: &GlobalArgs, args: &ScanArgs) -> Result<(Job, Vec<String>)> {
             )));
         }
     }
+    let mut source = global.source();
+    // Contexts of one API server share its connection (and `serve` keeps it between scans
+    // while it is fresh: the pool drops a connection idle for 90 s).
+    source.connect.transports = Some(Default::default());
     Ok((
         Job {
-            source: global.source(),
+            source,
             scope,
             prices,
             profiles,

@@ -437,6 +437,7 @@ impl GlobalArgs {
             insecure_skip_tls_verify: self.insecure_skip_tls_verify,
             tls_server_name: self.tls_server_name.clone(),
             request_timeout: self.request_timeout,
+            transports: None,
         }
     }
 }

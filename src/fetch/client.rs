@@ -4,6 +4,9 @@
 //! it multiplexes every request of a run over one connection; one that does not (an HTTP/1.1
 //! proxy in front of it, a plain `http://` server) gets HTTP/1.1 as before.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use http::{HeaderValue, Uri};
 use hyper_rustls::{FixedServerNameResolver, HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::proxy::{SocksV5, Tunnel};
@@ -16,23 +19,95 @@ use tower_http::decompression::DecompressionLayer;
 
 use super::transport::RequestLayer;
 
-/// Builds the client for `config`, with `layer` (retries, credentials, request logs) outermost.
-pub fn build(config: &Config, layer: &RequestLayer) -> Result<kube::Client, String> {
+/// The part of a client that holds connections: connector, TLS and pool, without credentials.
+type Http = tower::util::BoxCloneSyncService<
+    http::Request<Body>,
+    http::Response<hyper::body::Incoming>,
+    hyper_util::client::legacy::Error,
+>;
+
+/// Connection pools shared by the clusters of one run (`scan --context …`, `serve`), as
+/// client-go's transport cache shares them: contexts that reach one API server the same way
+/// (same address, proxy, CA, client certificate, TLS settings and timeouts) share its HTTP/2
+/// connection instead of a TLS handshake each. What differs between such contexts (namespace,
+/// bearer token, impersonation) is sent per request, above the pool.
+#[derive(Default)]
+pub struct Transports(Mutex<HashMap<String, Http>>);
+
+impl std::fmt::Debug for Transports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map(|m| m.len()).unwrap_or_default();
+        write!(f, "Transports({n} pools)")
+    }
+}
+
+impl Transports {
+    /// The pool for `config`, built on first use.
+    fn pool(&self, config: &Config) -> Result<Http, String> {
+        let key = transport_key(config);
+        let mut pools = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(http) = pools.get(&key) {
+            return Ok(http.clone());
+        }
+        let http = pool(config)?;
+        pools.insert(key, http.clone());
+        Ok(http)
+    }
+}
+
+/// Everything a connection depends on (never printed: it holds the client key).
+fn transport_key(config: &Config) -> String {
+    use secrecy::ExposeSecret;
+    let a = &config.auth_info;
+    format!(
+        "{}\n{:?}\n{:?}\n{:?}\n{}\n{:?}\n{:?} {:?} {:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        config.cluster_url,
+        config.proxy_url,
+        config.root_cert,
+        config.root_cert_file,
+        config.accept_invalid_certs,
+        config.tls_server_name,
+        config.connect_timeout,
+        config.read_timeout,
+        config.write_timeout,
+        a.client_certificate,
+        a.client_certificate_data,
+        a.client_key,
+        a.client_key_data.as_ref().map(|k| k.expose_secret()),
+    )
+}
+
+/// Builds the client for `config`, with `layer` (retries, credentials, request logs) outermost;
+/// its connections come from `shared` when given.
+pub fn build(
+    config: &Config,
+    layer: &RequestLayer,
+    shared: Option<&Transports>,
+) -> Result<kube::Client, String> {
+    let http = match shared {
+        Some(t) => t.pool(config)?,
+        None => pool(config)?,
+    };
+    stack(config, http, layer)
+}
+
+/// A new pool for `config`'s server, through its proxy if any.
+fn pool(config: &Config) -> Result<Http, String> {
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
     // As Go's net package does: without it, Nagle's algorithm holds a small HTTP/2 frame until
     // the server's delayed ACK (40 ms on Linux), which stalled one read in five on the bed.
     tcp.set_nodelay(true);
     match config.proxy_url.as_ref() {
-        None => with_connector(config, tcp, layer),
+        None => pool_over(config, tcp),
         Some(p) if p.scheme_str() == Some("socks5") => {
-            with_connector(config, SocksV5::new(p.clone(), tcp), layer)
+            pool_over(config, SocksV5::new(p.clone(), tcp))
         }
-        Some(p) if p.scheme_str() == Some("http") => with_connector(config, tunnel(p, tcp), layer),
+        Some(p) if p.scheme_str() == Some("http") => pool_over(config, tunnel(p, tcp)),
         Some(p) if p.scheme_str() == Some("https") => {
             // TLS to the proxy (HTTP/1.1 for its CONNECT), then TLS to the server through it.
             let to_proxy = tls(config, tcp, false)?;
-            with_connector(config, tunnel(p, to_proxy), layer)
+            pool_over(config, tunnel(p, to_proxy))
         }
         Some(p) => Err(format!(
             "proxy {p}: only http://, https:// and socks5:// proxies are supported"
@@ -99,11 +174,8 @@ fn tls<H>(config: &Config, inner: H, h2: bool) -> Result<HttpsConnector<H>, Stri
     })
 }
 
-fn with_connector<H>(
-    config: &Config,
-    inner: H,
-    layer: &RequestLayer,
-) -> Result<kube::Client, String>
+/// TLS (offering HTTP/2) and timeouts over `inner`, pooled.
+fn pool_over<H>(config: &Config, inner: H) -> Result<Http, String>
 where
     H: Service<Uri> + Clone + Send + Sync + 'static,
     H::Response: Connection + hyper::rt::Read + hyper::rt::Write + Send + Unpin + 'static,
@@ -114,8 +186,13 @@ where
     timed.set_connect_timeout(config.connect_timeout);
     timed.set_read_timeout(config.read_timeout);
     timed.set_write_timeout(config.write_timeout);
-    let http: hyper_util::client::legacy::Client<_, Body> =
-        hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(timed);
+    Ok(Http::new(
+        hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(timed),
+    ))
+}
+
+/// kube's layers over the pool: base URI, gzip, authentication and extra headers; then ours.
+fn stack(config: &Config, http: Http, layer: &RequestLayer) -> Result<kube::Client, String> {
     let auth = config.auth_layer().map_err(|e| e.to_string())?;
     let headers = config.extra_headers_layer().map_err(|e| e.to_string())?;
     let service = ServiceBuilder::new()

@@ -30,6 +30,8 @@ pub struct ConnectOptions {
     /// `--tls-server-name`: the name the server's certificate is checked against.
     pub tls_server_name: Option<String>,
     pub request_timeout: Option<Duration>,
+    /// Connection pools shared with the other contexts of the run (`scan --context …`).
+    pub transports: Option<std::sync::Arc<crate::fetch::client::Transports>>,
 }
 
 /// A connected client and the namespace the kubeconfig context selects.
@@ -346,13 +348,16 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection> {
     }
     let exec = exec.filter(|_| config.auth_info.client_certificate_data.is_none());
     let layer = crate::fetch::transport::RequestLayer::new(&server, timeout, exec);
-    let client = crate::fetch::client::build(&config, &layer).map_err(|e| Error::Cluster {
-        message: format!(
-            "cannot build a client for {server}: {}",
-            crate::snapshot::load::one_line(&e)
-        ),
-        hint: None,
-    })?;
+    let client =
+        crate::fetch::client::build(&config, &layer, opts.transports.as_deref()).map_err(|e| {
+            Error::Cluster {
+                message: format!(
+                    "cannot build a client for {server}: {}",
+                    crate::snapshot::load::one_line(&e)
+                ),
+                hint: None,
+            }
+        })?;
     let default_namespace = client.default_namespace().to_string();
     Ok(Connection {
         client,
